@@ -1,0 +1,62 @@
+"""Meute: in-person gatherings for freelancers, city by city."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config -> extensions -> blueprints, error handlers, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        # Operators may keep the instance folder (database, secret key) elsewhere.
+        instance_path=os.environ.get("MEETUPS_INSTANCE_PATH") or None,
+        template_folder=str(ROOT / "templates"),
+    )
+    from meetups import config
+
+    config.load(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from meetups import cli, errors, i18n, security, templating
+
+    errors.register(app)
+    i18n.register(app)
+    templating.register(app)
+    security.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from meetups import database
+    from meetups.extensions import babel, csrf, db, login_manager, migrate
+    from meetups.i18n import select_locale
+
+    db.init_app(app)
+    database.configure(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        compare_type=True,
+        render_as_batch=True,  # SQLite can only ALTER a table by copying it
+        render_item=database.render_item,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from meetups.accounts.views import auth_bp
+    from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.site import site_bp
+
+    for blueprint in (site_bp, auth_bp, gatherings_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,57 @@
+"""Sign-up and sign-in forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from meetups.forms import strip
+from meetups.places.forms import CityField
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address, like name@example.org."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    display_name = StringField(
+        _l("Display name"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Enter the name people will see.")),
+            Length(min=2, max=80, message=_l("Between 2 and 80 characters.")),
+        ],
+        description=_l("Shown to other members, e.g. “Camille D.”"),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(min=10, max=200, message=_l("At least 10 characters.")),
+        ],
+        description=_l("At least 10 characters."),
+    )
+    trade = StringField(
+        _l("Trade"),
+        filters=[strip],
+        validators=[Optional(), Length(max=80, message=_l("At most 80 characters."))],
+        description=_l("What you do, e.g. web writer, proofreader, SEO consultant."),
+    )
+    city = CityField(
+        _l("Home city"),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        description=_l("Where you meet people, e.g. Lyon."),
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), filters=[strip], validators=[InputRequired(_l("Enter your e-mail address."))]
+    )
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])

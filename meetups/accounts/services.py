@@ -1,0 +1,54 @@
+"""Creating accounts, checking passwords, ending sessions."""
+
+from functools import cache
+
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from meetups.accounts.models import User, new_session_token
+from meetups.extensions import db
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
+    return generate_password_hash("not a real password", method="scrypt")
+
+
+class EmailTaken(Exception):
+    """Someone already signed up with this e-mail address."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register(email: str, password: str, display_name: str, trade: str = "", home_city=None) -> User:
+    """Create an account; raise EmailTaken when the address is in use, whatever its case."""
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name,
+        trade=trade,
+        home_city=home_city,
+    )
+    user.set_password(password)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as error:
+        raise EmailTaken(email) from error
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user with this e-mail and password, or None."""
+    user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every login session of this user, including copies of old cookies."""
+    user.session_token = new_session_token()

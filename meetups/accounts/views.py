@@ -1,0 +1,65 @@
+"""Sign up, sign in, sign out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from meetups.accounts import services
+from meetups.accounts.forms import LoginForm, RegisterForm
+from meetups.accounts.models import TRADE_SUGGESTIONS
+from meetups.extensions import db
+from meetups.places.services import city_for
+from meetups.security import safe_next
+
+auth_bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _after_login():
+    return redirect(safe_next(request.args.get("next")) or url_for("gatherings.index"))
+
+
+@auth_bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return _after_login()
+    form = RegisterForm()
+    if form.validate_on_submit():
+        home_city = city_for(form.city.place) if form.city.place else None
+        try:
+            user = services.register(
+                form.email.data, form.password.data, form.display_name.data,
+                form.trade.data or "", home_city,
+            )
+        except services.EmailTaken:
+            form.email.errors.append(_("An account already uses this e-mail address. Sign in instead?"))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Meute, %(name)s!", name=user.display_name), "success")
+            return _after_login()
+    return render_template("auth/register.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return _after_login()
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(_("Signed in. Hello, %(name)s!", name=user.display_name), "success")
+            return _after_login()
+        form.password.errors.append(_("This e-mail and password do not match an account."))
+    return render_template("auth/login.html", form=form)
+
+
+@auth_bp.post("/logout")
+@login_required
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("gatherings.index"))

@@ -1,0 +1,110 @@
+"""Demo data: a few French cities, venues with fixed coordinates, people and upcoming gatherings."""
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func
+
+from meetups.accounts import services as accounts
+from meetups.accounts.models import User
+from meetups.dates import local_to_utc, utcnow
+from meetups.extensions import db
+from meetups.gatherings import services as gatherings
+from meetups.gatherings.models import Response, Rsvp
+from meetups.places import gazetteer
+from meetups.places.models import GeocodeStatus
+from meetups.places.services import city_for, venue_for
+
+PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo accounts only
+
+PEOPLE = [
+    ("camille@example.org", "Camille Durand", "web writer", "Lyon"),
+    ("hugo@example.org", "Hugo Martin", "proofreader", "Lyon"),
+    ("ines@example.org", "Inès Bernard", "SEO consultant", "Paris"),
+    ("theo@example.org", "Théo Petit", "integrator", "Bordeaux"),
+    ("lea@example.org", "Léa Robert", "community manager", "Nantes"),
+    ("malik@example.org", "Malik Haddad", "developer", "Lille"),
+    ("sarah@example.org", "Sarah Lefèvre", "designer", "Saint-Étienne"),
+    ("yanis@example.org", "Yanis Moreau", "translator", "Lyon"),
+]
+
+# (city, venue, address, latitude, longitude)
+VENUES = [
+    ("Lyon", "Café des Freelances", "12 rue de la République, 69002 Lyon", 45.7625, 4.8357),
+    ("Lyon", "La Cordée Perrache", "3 rue Dugas-Montbel, 69002 Lyon", 45.7496, 4.8262),
+    ("Paris", "Le Comptoir Général", "80 quai de Jemmapes, 75010 Paris", 48.8716, 2.3648),
+    ("Bordeaux", "Darwin Écosystème", "87 quai des Queyries, 33100 Bordeaux", 44.8495, -0.5574),
+    ("Nantes", "Le Solilab", "8 rue Saint-Domingue, 44200 Nantes", 47.2042, -1.5623),
+    ("Lille", "Euratechnologies", "165 avenue de Bretagne, 59000 Lille", 50.6335, 3.0206),
+    ("Saint-Étienne", "Le Mixeur", "3 rue Javelin Pagnon, 42000 Saint-Étienne", 45.4481, 4.3873),
+]
+
+# (days from today, local hour, venue index, organiser index, title, tags, capacity)
+GATHERINGS = [
+    (3, 19, 0, 0, "Apéro freelance", ("apéro", "réseau"), 20),
+    (6, 9, 1, 1, "Petit-déjeuner rédaction et correction", ("rédaction", "correction"), 8),
+    (10, 19, 2, 2, "SEO et intégration : qui fait quoi ?", ("seo", "intégration"), 15),
+    (13, 18, 3, 3, "Tarifs 2027 : on en parle", ("tarifs",), None),
+    (17, 12, 4, 4, "Déjeuner des community managers", ("réseaux sociaux",), 6),
+    (20, 19, 5, 5, "Freelances tech du Nord", ("dev", "réseau"), 30),
+    (24, 18, 6, 6, "Coworking ouvert et atelier portfolio", ("design", "portfolio"), 12),
+    (31, 19, 0, 7, "Traducteurs et rédacteurs : apéro croisé", ("traduction", "rédaction"), 3),
+]
+
+DESCRIPTION = (
+    "On se retrouve pour parler clients, tarifs et outils, et se présenter les uns aux autres.\n\n"
+    "Venez comme vous êtes, avec vos cartes de visite. Plus d'infos : https://example.org/meute"
+)
+
+
+def is_empty() -> bool:
+    """True when the database has no account yet."""
+    return not db.session.scalar(db.select(func.count()).select_from(User))
+
+
+def load(today: datetime | None = None) -> dict:
+    """Add the demo people, venues and gatherings; the caller commits."""
+    users = [_person(*row) for row in PEOPLE]
+    venues = []
+    for city_name, name, address, lat, lon in VENUES:
+        venue = venue_for(city_for(_place(city_name)), name, address)
+        venue.latitude, venue.longitude = lat, lon
+        venue.geocode_status, venue.geocoded_by = GeocodeStatus.MANUAL, "demo"
+        venues.append(venue)
+    start_day = (today or utcnow()).date()
+    for days, hour, v, o, title, tags, capacity in GATHERINGS:
+        venue = venues[v]
+        wall = datetime.combine(start_day + timedelta(days=days), time(hour))
+        starts = local_to_utc(wall, venue.city.timezone)
+        proposal = gatherings.Proposal(
+            title=title,
+            description=DESCRIPTION,
+            place=_place(VENUES[v][0]),
+            venue_name=venue.name,
+            venue_address=venue.address,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2, minutes=30),
+            capacity=capacity,
+            tags=tags,
+        )
+        gathering = gatherings.propose(users[o], proposal)
+        for friend in users[o + 1 : o + 3] if o + 1 < len(users) else users[:2]:
+            db.session.add(Rsvp(gathering=gathering, user=friend, response=Response.GOING))
+    db.session.flush()
+    return {
+        "users": len(users),
+        "cities": len({row[0] for row in VENUES}),
+        "gatherings": len(GATHERINGS),
+        "login": PEOPLE[0][0],
+        "password": PASSWORD,
+    }
+
+
+def _place(name: str) -> gazetteer.Place:
+    place = gazetteer.lookup(name)
+    if place is None:  # the gazetteer ships with the code: a miss here is a bug
+        raise LookupError(name)
+    return place
+
+
+def _person(email: str, name: str, trade: str, city: str) -> User:
+    return accounts.register(email, PASSWORD, name, trade, city_for(_place(city)))

@@ -1,0 +1,49 @@
+"""What every form shares: stripped input, numbers and times with readable errors."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, IntegerField
+from wtforms.validators import StopValidation
+
+
+def strip(value):
+    """Trim surrounding whitespace from text input; leave other values alone."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose only error for "abc" or "2.5" is one clear sentence."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, like 12.")) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input (YYYY-MM-DDTHH:MM), naive wall-clock time, with a clear error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError:
+            raise ValueError(_l("Enter a date and time, like 2027-01-14T19:00.")) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()

@@ -1,0 +1,166 @@
+"""The proposal form, shared by proposing and editing a gathering."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from meetups.dates import (
+    AmbiguousTimeError,
+    NonexistentTimeError,
+    local_to_utc,
+    utc_to_local,
+    utcnow,
+)
+from meetups.forms import LocalDateTimeField, WholeNumberField, strip
+from meetups.gatherings.services import Proposal
+from meetups.places import gazetteer
+from meetups.places.forms import CityField
+
+MAX_DURATION = timedelta(days=7)
+MAX_TAGS = 10
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """Split "seo, Rédaction ,seo" into ["seo", "rédaction"]: lower case, one space, no repeats."""
+    tags = (" ".join(part.split()).lower() for part in (text or "").split(","))
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+class GatheringForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Give the gathering a title.")),
+            Length(min=3, max=140, message=_l("Between 3 and 140 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        filters=[strip],
+        validators=[Length(max=10_000, message=_l("At most 10,000 characters."))],
+        description=_l("What it is about, who it is for. Line breaks and links are kept."),
+    )
+    city = CityField(
+        _l("City"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the city.")), Length(max=200)],
+        description=_l("As you would write it: Lyon, Saint-Étienne, Montréal."),
+    )
+    venue_name = StringField(
+        _l("Venue"),
+        filters=[strip],
+        validators=[InputRequired(_l("Name the place.")), Length(max=200)],
+        description=_l("The place's name, e.g. Café des Freelances."),
+    )
+    venue_address = StringField(
+        _l("Address"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the street address.")), Length(max=300)],
+        description=_l("Street and number, e.g. 12 rue de la République."),
+    )
+    starts_at = LocalDateTimeField(
+        _l("Starts"),
+        validators=[InputRequired(_l("Enter the date and time it starts."))],
+        description=_l("Local time in the gathering's city."),
+    )
+    ends_at = LocalDateTimeField(
+        _l("Ends"),
+        validators=[InputRequired(_l("Enter the date and time it ends."))],
+    )
+    capacity = WholeNumberField(
+        _l("Seats"),
+        validators=[Optional(), NumberRange(min=1, message=_l("At least 1 seat, or leave empty for no limit."))],
+        description=_l("Leave empty for no limit."),
+    )
+    tags = StringField(
+        _l("Tags"),
+        filters=[strip],
+        validators=[Length(max=400)],
+        description=_l("Optional, separated by commas: seo, rédaction, correction."),
+    )
+
+    def __init__(self, *args, current_start: datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An edit may keep a start that has since passed (fixing a typo after the event).
+        self.current_start = current_start
+        self.starts_at_utc: datetime | None = None
+        self.ends_at_utc: datetime | None = None
+
+    def validate_tags(self, field) -> None:
+        tags = parse_tags(field.data)
+        if len(tags) > MAX_TAGS:
+            raise ValidationError(_l("At most %(count)d tags.", count=MAX_TAGS))
+        if any(len(tag) > 40 for tag in tags):
+            raise ValidationError(_l("Each tag is at most 40 characters."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        place = self.city.place
+        if place is None or self.starts_at.data is None:
+            return False
+        self.starts_at_utc = self._to_utc(self.starts_at, place.timezone)
+        if self.starts_at_utc and self.starts_at_utc < utcnow() and self.starts_at_utc != self.current_start:
+            self.starts_at.errors.append(_l("This time has already passed. Pick a time in the future."))
+        if self.ends_at.data is None:
+            return False
+        self.ends_at_utc = self._to_utc(self.ends_at, place.timezone)
+        if self.starts_at_utc and self.ends_at_utc:
+            if self.ends_at_utc <= self.starts_at_utc:
+                self.ends_at.errors.append(_l("The end must come after the start."))
+            elif self.ends_at_utc - self.starts_at_utc > MAX_DURATION:
+                self.ends_at.errors.append(_l("A gathering lasts at most 7 days."))
+        return valid and not (self.starts_at.errors or self.ends_at.errors)
+
+    @staticmethod
+    def _to_utc(field, tz_name: str) -> datetime | None:
+        try:
+            return local_to_utc(field.data, tz_name)
+        except NonexistentTimeError:
+            field.errors.append(
+                _l("This time does not exist in %(zone)s: the clocks go forward that night. Pick another time.", zone=tz_name)
+            )
+        except AmbiguousTimeError:
+            field.errors.append(
+                _l("This time happens twice in %(zone)s: the clocks go back that night. Pick another time.", zone=tz_name)
+            )
+        return None
+
+    def proposal(self) -> Proposal:
+        """The validated data as a service takes it."""
+        return Proposal(
+            title=self.title.data,
+            description=self.description.data or "",
+            place=self.city.place,
+            venue_name=self.venue_name.data,
+            venue_address=self.venue_address.data,
+            starts_at=self.starts_at_utc,
+            ends_at=self.ends_at_utc,
+            capacity=self.capacity.data,
+            tags=tuple(parse_tags(self.tags.data)),
+        )
+
+    @classmethod
+    def for_gathering(cls, gathering, **kwargs) -> "GatheringForm":
+        """A form filled with a gathering's current values, times in its city's zone."""
+        zone = gathering.city.timezone
+        form = cls(
+            current_start=gathering.starts_at,
+            data={
+                "title": gathering.title,
+                "description": gathering.description,
+                "city": gathering.city.name,
+                "venue_name": gathering.venue.name,
+                "venue_address": gathering.venue.address,
+                "starts_at": utc_to_local(gathering.starts_at, zone).replace(tzinfo=None),
+                "ends_at": utc_to_local(gathering.ends_at, zone).replace(tzinfo=None),
+                "capacity": gathering.capacity,
+                "tags": ", ".join(tag.name for tag in gathering.tags),
+            },
+            **kwargs,
+        )
+        form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
+        return form

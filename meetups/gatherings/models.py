@@ -1,0 +1,132 @@
+"""Gatherings, their tags and the RSVPs people give them."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetups.accounts.models import User
+from meetups.dates import UTCDateTime, utcnow
+from meetups.extensions import db
+from meetups.places.models import City, Venue
+
+
+class Status:
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Response:
+    GOING = "going"
+    MAYBE = "maybe"
+    NO = "no"
+    ALL = (GOING, MAYBE, NO)
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@meute"
+
+
+gathering_tags = Table(
+    "gathering_tags",
+    db.Model.metadata,
+    Column("gathering_id", ForeignKey("gatherings.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name}>"
+
+
+class Gathering(db.Model):
+    """An in-person meeting someone proposes, at a venue, between two UTC instants."""
+
+    __tablename__ = "gatherings"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        Index("ix_gatherings_city_id_starts_at", "city_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Calendar clients key events on UID forever and only apply an update with a higher SEQUENCE.
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    title: Mapped[str] = mapped_column(String(140))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None]
+    status: Mapped[str] = mapped_column(
+        String(16), default=Status.SCHEDULED, server_default=Status.SCHEDULED
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    city: Mapped[City] = relationship()
+    venue: Mapped[Venue] = relationship()
+    organiser: Mapped[User] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=gathering_tags, order_by=Tag.name)
+    rsvps: Mapped[list["Rsvp"]] = relationship(
+        back_populates="gathering", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Status.CANCELLED
+
+    def is_past(self, now: datetime | None = None) -> bool:
+        return self.ends_at <= (now or utcnow())
+
+    def can_be_managed_by(self, user) -> bool:
+        return bool(user.is_authenticated and (user.is_admin or user.id == self.organiser_id))
+
+    def __repr__(self) -> str:
+        return f"<Gathering {self.id} {self.title!r}>"
+
+
+class Rsvp(db.Model):
+    """One person's answer to one gathering; going people hold a seat unless waitlisted."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("gathering_id", "user_id"),
+        CheckConstraint("response IN ('going', 'maybe', 'no')", name="response_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(ForeignKey("gatherings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    response: Mapped[str] = mapped_column(String(8))
+    is_waitlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Waitlist order: first come, first served.
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Rsvp {self.user_id}->{self.gathering_id} {self.response}>"

@@ -1,0 +1,60 @@
+"""Language choice, and dates shown in a gathering's own time zone, formatted for the locale."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from meetups.security import safe_next
+
+lang_bp = Blueprint("lang", __name__)
+
+
+def select_locale() -> str:
+    """The person's choice (kept in the session), else the best Accept-Language match."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+@lang_bp.post("/lang/<code>")
+def switch(code: str):
+    """Remember a language choice and go back where the person was."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.form.get("next")) or url_for("gatherings.index"))
+
+
+def format_local(moment: datetime, tz_name: str, fmt: str = "full_datetime") -> str:
+    """Format an aware instant in tz_name for the current locale ("jeudi 14 janvier 2027, 19:00")."""
+    zone = ZoneInfo(tz_name)
+    locale = get_locale()
+    if fmt == "date":
+        return babel_dates.format_date(moment.astimezone(zone), "full", locale=locale)
+    if fmt == "time":
+        return babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale)
+    if fmt == "day":
+        return babel_dates.format_skeleton("d", moment.astimezone(zone), locale=locale)
+    if fmt == "month":
+        return babel_dates.format_skeleton("MMM", moment.astimezone(zone), locale=locale)
+    day = babel_dates.format_date(moment.astimezone(zone), "full", locale=locale)
+    time = babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale)
+    return f"{day}, {time}"
+
+
+def zone_label(moment: datetime, tz_name: str) -> str:
+    """The zone as people read it next to a time: "Europe/Paris (UTC+01:00)"."""
+    local = moment.astimezone(ZoneInfo(tz_name))
+    offset = babel_dates.get_timezone_gmt(local, "long", locale="en")
+    return f"{tz_name} ({offset.replace('GMT', 'UTC')})"
+
+
+def register(app: Flask) -> None:
+    """Add the language switch."""
+    app.register_blueprint(lang_bp)

@@ -1,0 +1,65 @@
+"""Cities (from the offline gazetteer) and the venues where people meet."""
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetups.dates import UTCDateTime, utcnow
+from meetups.extensions import db
+
+
+class City(db.Model):
+    """A city people meet in; rows are created from the gazetteer the first time someone uses one."""
+
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    geonameid: Mapped[int | None] = mapped_column(unique=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<City {self.slug}>"
+
+
+class GeocodeStatus:
+    PENDING = "pending"  # not tried yet, or the last try failed: geocode-pending retries it
+    LOCATED = "located"
+    MANUAL = "manual"  # placed by a person: never re-geocoded
+
+
+class Venue(db.Model):
+    """A named place at an address in a city; located (latitude/longitude) once geocoded."""
+
+    __tablename__ = "venues"
+    __table_args__ = (
+        UniqueConstraint("city_id", "name", "address"),
+        Index("ix_venues_latitude_longitude", "latitude", "longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geocode_status: Mapped[str] = mapped_column(
+        String(16), default=GeocodeStatus.PENDING, server_default=GeocodeStatus.PENDING
+    )
+    geocoded_by: Mapped[str | None] = mapped_column(String(32))
+    geocode_precision: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    city: Mapped[City] = relationship()
+
+    @property
+    def is_located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.id} {self.name!r}>"

@@ -1,0 +1,54 @@
+"""Login sessions that die on logout, safe redirects, and response headers."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+
+from meetups.extensions import db, login_manager
+
+
+def register(app: Flask) -> None:
+    """Wire the user loader, the login view and security headers."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    app.after_request(_security_headers)
+
+
+def load_user(session_id: str):
+    """Find the user for a session id "<user id>:<session token>"; a stale token finds nobody."""
+    from meetups.accounts.models import User
+
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_token == token else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
+    "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in ("auth", "me"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,41 @@
+"""Template filters and globals: local dates, zones, and plain text shown with its breaks and links."""
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from meetups.i18n import format_local, get_locale, zone_label
+
+URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Escape text, keep its paragraphs and line breaks, and make its http(s) links clickable."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    html = []
+    for block in blocks:
+        if block:
+            lines = [_linkify(line) for line in block.split("\n")]
+            html.append(Markup("<p>{}</p>").format(Markup("<br>\n").join(lines)))
+    return Markup("\n").join(html)
+
+
+def _linkify(line: str) -> Markup:
+    out, last = [], 0
+    for match in URL.finditer(line):
+        out.append(escape(line[last : match.start()]))
+        url = match.group(0)
+        out.append(Markup('<a href="{0}" rel="nofollow noopener ugc">{0}</a>').format(url))
+        last = match.end()
+    out.append(escape(line[last:]))
+    return Markup("").join(out)
+
+
+def register(app: Flask) -> None:
+    """Make the filters and globals available to every template."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(format_local, "local")
+    app.add_template_filter(zone_label, "zone_label")
+    app.add_template_filter(paragraphs, "paragraphs")
+    app.add_template_global(get_locale, "current_locale")

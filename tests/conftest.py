@@ -1,0 +1,200 @@
+"""Fixtures: a fresh database per test (a SQLite file, or PostgreSQL when TEST_DATABASE_URL is set)."""
+
+import os
+import re
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from meetups import create_app
+from meetups.dates import local_to_utc, utcnow
+from meetups.extensions import db
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL ' + make_url(url).render_as_string(hide_password=True) if url else 'SQLite file per test'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL database for this test session (and xdist worker), or None."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield None
+        return
+    url = make_url(base).set(drivername="postgresql+psycopg")
+    name = f"meetups_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_url):
+    return postgres_url or f"sqlite:///{tmp_path / 'meetups.sqlite'}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Settings for the test app; a test may change them before asking for `app`."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "GEOCODERS": "offline",
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    for key in [k for k in os.environ if k.startswith("MEETUPS_") or k == "DATABASE_URL"]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("MEETUPS_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app):
+    """Make an account: create_user(email=..., display_name=..., trade=..., is_admin=...)."""
+    from meetups.accounts import services
+    from meetups.accounts.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def make(email=None, display_name=None, trade="web writer", is_admin=False, password=PASSWORD) -> User:
+        n = next(counter)
+        with app.app_context():
+            user = services.register(
+                email or f"person{n}@example.org", password, display_name or f"Person {n}", trade
+            )
+            user.is_admin = is_admin
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign the test client in: login(user) or login(email, password)."""
+
+    def do(user_or_email, password=PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        response = client.post("/auth/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.text
+        return response
+
+    return do
+
+
+def future_local(days=30, hour=19, minute=0) -> datetime:
+    """A naive wall-clock time some days from now, as the form takes it."""
+    day = (utcnow() + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, minute)
+
+
+def form_data(**overrides) -> dict:
+    """A valid proposal form, as a browser would post it."""
+    start = overrides.pop("start", None) or future_local()
+    data = {
+        "title": "Apéro freelance",
+        "description": "On parle tarifs.\nhttps://example.org",
+        "city": "Lyon",
+        "venue_name": "Café des Freelances",
+        "venue_address": "12 rue de la République, 69002 Lyon",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": "12",
+        "tags": "seo, rédaction",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def create_gathering(app, create_user):
+    """Propose a gathering through the service: create_gathering(organiser=None, **form fields)."""
+    from meetups.gatherings import services
+    from meetups.gatherings.forms import parse_tags
+    from meetups.gatherings.models import Gathering
+    from meetups.places import gazetteer
+
+    def make(organiser=None, **overrides) -> Gathering:
+        organiser = organiser or create_user()
+        data = form_data(**overrides)
+        place = gazetteer.lookup(data["city"])
+        with app.app_context():
+            from meetups.accounts.models import User
+
+            start = datetime.fromisoformat(data["starts_at"])
+            end = datetime.fromisoformat(data["ends_at"])
+            proposal = services.Proposal(
+                title=data["title"],
+                description=data["description"],
+                place=place,
+                venue_name=data["venue_name"],
+                venue_address=data["venue_address"],
+                starts_at=local_to_utc(start, place.timezone),
+                ends_at=local_to_utc(end, place.timezone),
+                capacity=int(data["capacity"]) if data["capacity"] else None,
+                tags=tuple(parse_tags(data["tags"])),
+            )
+            gathering = services.propose(db.session.get(User, organiser.id), proposal)
+            db.session.commit()
+            return db.session.get(Gathering, gathering.id)
+
+    return make
+
+
+@pytest.fixture
+def get_gathering(app):
+    """Read a gathering fresh from the database, as the next request would."""
+    from meetups.gatherings.models import Gathering
+
+    def get(gathering_id):
+        with app.app_context():
+            gathering = db.session.get(Gathering, gathering_id)
+            if gathering is not None:
+                # Touch what tests read so it survives the context.
+                _ = (gathering.city, gathering.venue, gathering.tags, gathering.organiser)
+                db.session.expunge_all()
+            return gathering
+
+    return get
+
+
+def text_of(html: str) -> str:
+    """A page's visible-ish text with tags removed and whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

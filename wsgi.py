@@ -1,0 +1,3 @@
+from meetups import create_app
+
+app = create_app()
