@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from meetups import database
-    from meetups.extensions import babel, csrf, db, login_manager, migrate
+    from meetups.extensions import babel, csrf, db, limiter, login_manager, migrate
     from meetups.i18n import select_locale
 
     db.init_app(app)
@@ -51,12 +51,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetups.accounts.views import auth_bp
+    from meetups.accounts.views import auth_bp, profile_bp
     from meetups.gatherings.views import bp as gatherings_bp
     from meetups.site import site_bp
 
-    for blueprint in (site_bp, auth_bp, gatherings_bp):
+    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp):
         app.register_blueprint(blueprint)

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from meetups.extensions import db
 
@@ -13,7 +14,10 @@ def register(app: Flask) -> None:
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@with_appcontext
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data."
+)
 def demo(if_empty: bool) -> None:
     """Fill an empty database with demo cities, venues, people and upcoming gatherings."""
     from meetups import demo as demo_data
@@ -22,7 +26,9 @@ def demo(if_empty: bool) -> None:
         if if_empty:
             click.echo("The database already has data; demo data not loaded.")
             return
-        raise click.ClickException("The database is not empty; demo data is only loaded into an empty one.")
+        raise click.ClickException(
+            "The database is not empty; demo data is only loaded into an empty one."
+        )
     summary = demo_data.load()
     db.session.commit()
     click.echo(
@@ -33,6 +39,7 @@ def demo(if_empty: bool) -> None:
 
 
 @click.command("make-admin")
+@with_appcontext
 @click.argument("email")
 def make_admin(email: str) -> None:
     """Give the account with this e-mail the admin role (may edit or cancel any gathering)."""

@@ -26,6 +26,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits
     MAX_CONTENT_LENGTH = 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = True
+    PROXY_FIX = 0  # how many reverse proxies sit in front (trust their X-Forwarded-* headers)
 
 
 def load(app: Flask, test_config: dict | None = None) -> None:
@@ -41,6 +43,9 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'meetups.sqlite'}"
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # Flask-Limiter reads RATELIMIT_*: counters live in Redis when there is one, so that
+    # several processes share them.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

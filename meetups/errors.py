@@ -30,7 +30,9 @@ def _messages() -> dict[int, str]:
 def handle_http_error(error: HTTPException):
     code = error.code or 500
     if isinstance(error, CSRFError):
-        message = _("Your form expired or was sent from elsewhere. Please reload the page and try again.")
+        message = _(
+            "Your form expired or was sent from elsewhere. Please reload the page and try again."
+        )
     else:
         message = _messages().get(code, error.description)
     if request.path.startswith("/api/"):

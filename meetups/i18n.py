@@ -18,9 +18,9 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 @lang_bp.post("/lang/<code>")
@@ -31,21 +31,28 @@ def switch(code: str):
     return redirect(safe_next(request.form.get("next")) or url_for("gatherings.index"))
 
 
-def format_local(moment: datetime, tz_name: str, fmt: str = "full_datetime") -> str:
-    """Format an aware instant in tz_name for the current locale ("jeudi 14 janvier 2027, 19:00")."""
-    zone = ZoneInfo(tz_name)
-    locale = get_locale()
-    if fmt == "date":
-        return babel_dates.format_date(moment.astimezone(zone), "full", locale=locale)
-    if fmt == "time":
-        return babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale)
+# How each locale writes dates: English in its British form, so times read "19:00" as they do
+# on the Continent where most gatherings happen, not "7:00 PM".
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def format_local(moment: datetime, tz_name: str, fmt: str = "full") -> str:
+    """Format an aware instant in tz_name for the current locale ("jeudi 14 janvier 2027, 19:00").
+
+    fmt: "full" (date and time), "date", "time", "day", "month", or "iso" (with the local offset).
+    """
+    local = moment.astimezone(ZoneInfo(tz_name))
+    if fmt == "iso":
+        return local.isoformat()
+    language = str(get_locale())
+    locale = FORMAT_LOCALES.get(language, language)
     if fmt == "day":
-        return babel_dates.format_skeleton("d", moment.astimezone(zone), locale=locale)
+        return babel_dates.format_skeleton("d", local, locale=locale)
     if fmt == "month":
-        return babel_dates.format_skeleton("MMM", moment.astimezone(zone), locale=locale)
-    day = babel_dates.format_date(moment.astimezone(zone), "full", locale=locale)
-    time = babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale)
-    return f"{day}, {time}"
+        return babel_dates.format_skeleton("MMM", local, locale=locale)
+    date = babel_dates.format_date(local, "full", locale=locale)
+    time = babel_dates.format_time(local, "short", locale=locale)
+    return {"date": date, "time": time}.get(fmt, f"{date}, {time}")
 
 
 def zone_label(moment: datetime, tz_name: str) -> str:

@@ -49,6 +49,7 @@ def _security_headers(response):
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.blueprint in ("auth", "me"):
+    # Personal pages (the secret feed URL on /me) must not linger in shared or back-button caches.
+    if request.blueprint in ("auth", "profile") or request.endpoint == "gatherings.me":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

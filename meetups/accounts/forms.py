@@ -15,7 +15,10 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address, like name@example.org."), check_deliverability=False),
+            Email(
+                _l("Enter a valid e-mail address, like name@example.org."),
+                check_deliverability=False,
+            ),
             Length(max=254),
         ],
     )
@@ -55,3 +58,9 @@ class LoginForm(FlaskForm):
         _l("E-mail"), filters=[strip], validators=[InputRequired(_l("Enter your e-mail address."))]
     )
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
+
+
+class ProfileForm(FlaskForm):
+    display_name = RegisterForm.display_name
+    trade = RegisterForm.trade
+    city = RegisterForm.city

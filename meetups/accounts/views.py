@@ -1,17 +1,19 @@
-"""Sign up, sign in, sign out."""
+"""Sign up, sign in, sign out, and one's own profile."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetups.accounts import services
-from meetups.accounts.forms import LoginForm, RegisterForm
+from meetups.accounts.forms import LoginForm, ProfileForm, RegisterForm
 from meetups.accounts.models import TRADE_SUGGESTIONS
-from meetups.extensions import db
+from meetups.extensions import db, limiter
+from meetups.places import gazetteer
 from meetups.places.services import city_for
 from meetups.security import safe_next
 
 auth_bp = Blueprint("auth", __name__, url_prefix="/auth")
+profile_bp = Blueprint("profile", __name__, url_prefix="/me")
 
 
 def _after_login():
@@ -19,6 +21,7 @@ def _after_login():
 
 
 @auth_bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return _after_login()
@@ -27,11 +30,16 @@ def register():
         home_city = city_for(form.city.place) if form.city.place else None
         try:
             user = services.register(
-                form.email.data, form.password.data, form.display_name.data,
-                form.trade.data or "", home_city,
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                form.trade.data or "",
+                home_city,
             )
         except services.EmailTaken:
-            form.email.errors.append(_("An account already uses this e-mail address. Sign in instead?"))
+            form.email.errors.append(
+                _("An account already uses this e-mail address. Sign in instead?")
+            )
         else:
             db.session.commit()
             login_user(user)
@@ -41,6 +49,7 @@ def register():
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 100 per hour", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return _after_login()
@@ -63,3 +72,21 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("gatherings.index"))
+
+
+@profile_bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    form = ProfileForm(obj=current_user)
+    if current_user.home_city:
+        form.city.current = gazetteer.by_geonameid(current_user.home_city.geonameid)
+        if request.method == "GET":
+            form.city.data = current_user.home_city.name
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data
+        current_user.trade = form.trade.data or ""
+        current_user.home_city = city_for(form.city.place) if form.city.place else None
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".edit"), 303)
+    return render_template("auth/profile.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meetups.dates import (
     AmbiguousTimeError,
@@ -21,6 +21,8 @@ from meetups.places.forms import CityField
 
 MAX_DURATION = timedelta(days=7)
 MAX_TAGS = 10
+# Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
+MAX_CAPACITY = 100_000
 
 
 def parse_tags(text: str | None) -> list[str]:
@@ -34,7 +36,7 @@ class GatheringForm(FlaskForm):
         _l("Title"),
         filters=[strip],
         validators=[
-            InputRequired(_l("Give the gathering a title.")),
+            DataRequired(_l("Give the gathering a title.")),
             Length(min=3, max=140, message=_l("Between 3 and 140 characters.")),
         ],
     )
@@ -47,33 +49,37 @@ class GatheringForm(FlaskForm):
     city = CityField(
         _l("City"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the city.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the city.")), Length(max=200)],
         description=_l("As you would write it: Lyon, Saint-Étienne, Montréal."),
     )
     venue_name = StringField(
         _l("Venue"),
         filters=[strip],
-        validators=[InputRequired(_l("Name the place.")), Length(max=200)],
+        validators=[DataRequired(_l("Name the place.")), Length(max=200)],
         description=_l("The place's name, e.g. Café des Freelances."),
     )
     venue_address = StringField(
         _l("Address"),
         filters=[strip],
-        validators=[InputRequired(_l("Enter the street address.")), Length(max=300)],
+        validators=[DataRequired(_l("Enter the street address.")), Length(max=300)],
         description=_l("Street and number, e.g. 12 rue de la République."),
     )
     starts_at = LocalDateTimeField(
         _l("Starts"),
-        validators=[InputRequired(_l("Enter the date and time it starts."))],
+        validators=[DataRequired(_l("Enter the date and time it starts."))],
         description=_l("Local time in the gathering's city."),
     )
     ends_at = LocalDateTimeField(
         _l("Ends"),
-        validators=[InputRequired(_l("Enter the date and time it ends."))],
+        validators=[DataRequired(_l("Enter the date and time it ends."))],
     )
     capacity = WholeNumberField(
         _l("Seats"),
-        validators=[Optional(), NumberRange(min=1, message=_l("At least 1 seat, or leave empty for no limit."))],
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("At least 1 seat, or leave empty for no limit.")),
+            NumberRange(max=MAX_CAPACITY, message=_l("At most 100,000 seats.")),
+        ],
         description=_l("Leave empty for no limit."),
     )
     tags = StringField(
@@ -103,8 +109,14 @@ class GatheringForm(FlaskForm):
         if place is None or self.starts_at.data is None:
             return False
         self.starts_at_utc = self._to_utc(self.starts_at, place.timezone)
-        if self.starts_at_utc and self.starts_at_utc < utcnow() and self.starts_at_utc != self.current_start:
-            self.starts_at.errors.append(_l("This time has already passed. Pick a time in the future."))
+        if (
+            self.starts_at_utc
+            and self.starts_at_utc < utcnow()
+            and self.starts_at_utc != self.current_start
+        ):
+            self.starts_at.errors.append(
+                _l("This time has already passed. Pick a time in the future.")
+            )
         if self.ends_at.data is None:
             return False
         self.ends_at_utc = self._to_utc(self.ends_at, place.timezone)
@@ -121,11 +133,17 @@ class GatheringForm(FlaskForm):
             return local_to_utc(field.data, tz_name)
         except NonexistentTimeError:
             field.errors.append(
-                _l("This time does not exist in %(zone)s: the clocks go forward that night. Pick another time.", zone=tz_name)
+                _l(
+                    "This time does not exist in %(zone)s: the clocks go forward that night. Pick another time.",
+                    zone=tz_name,
+                )
             )
         except AmbiguousTimeError:
             field.errors.append(
-                _l("This time happens twice in %(zone)s: the clocks go back that night. Pick another time.", zone=tz_name)
+                _l(
+                    "This time happens twice in %(zone)s: the clocks go back that night. Pick another time.",
+                    zone=tz_name,
+                )
             )
         return None
 

@@ -41,7 +41,9 @@ def upcoming(
     return list(db.session.scalars(query))
 
 
-def cities_with_counts(now: datetime | None = None, only_active: bool = False) -> list[tuple[City, int]]:
+def cities_with_counts(
+    now: datetime | None = None, only_active: bool = False
+) -> list[tuple[City, int]]:
     """Every known city with its number of upcoming scheduled gatherings, busiest first."""
     count = func.count(Gathering.id)
     query = (

@@ -34,7 +34,9 @@ def propose(organiser: User, proposal: Proposal) -> Gathering:
     gathering = Gathering(organiser=organiser, created_at=now, updated_at=now)
     _apply(gathering, proposal)
     db.session.add(gathering)
-    db.session.add(Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now))
+    db.session.add(
+        Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
+    )
     db.session.flush()
     return gathering
 

@@ -107,9 +107,7 @@ def cancel(gathering_id: int):
 @bp.get("/me")
 @login_required
 def me():
-    return render_template(
-        "gatherings/me.html", organising=queries.organised_by(current_user)
-    )
+    return render_template("gatherings/me.html", organising=queries.organised_by(current_user))
 
 
 def _managed(gathering_id: int) -> Gathering:

@@ -25,5 +25,8 @@ class CityField(StringField):
         self.place = gazetteer.lookup(text)
         if self.place is None:
             raise ValidationError(
-                _l("We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.", name=text)
+                _l(
+                    "We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.",
+                    name=text,
+                )
             )
