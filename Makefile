@@ -42,5 +42,13 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+translations: $(VENV)/.installed-dev  ## extract strings, update the catalogues, compile them
+	$(VENV)/bin/pybabel extract -F meetups/translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--add-comments=TRANSLATORS: --project=Meute --copyright-holder="Meute contributors" \
+		--msgid-bugs-address="" -o meetups/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i meetups/translations/messages.pot -d meetups/translations \
+		--ignore-pot-creation-date
+	$(VENV)/bin/pybabel compile -d meetups/translations --statistics
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -34,7 +34,7 @@ def handle_http_error(error: HTTPException):
             "Your form expired or was sent from elsewhere. Please reload the page and try again."
         )
     else:
-        message = _messages().get(code, error.description)
+        message = _messages().get(code) or _("This request could not be completed.")
     if request.path.startswith("/api/"):
         return jsonify(error=message), code
     template = "errors/404.html" if code == 404 else "errors/error.html"

@@ -18,9 +18,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    # Match on the language alone, in the browser's order: "fr-CA, en;q=0.5" means French.
+    for value, _quality in request.accept_languages:
+        language = value.split("-")[0].split("_")[0].lower()
+        if language in languages:
+            return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @lang_bp.post("/lang/<code>")

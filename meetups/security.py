@@ -2,17 +2,29 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from meetups.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    """Wire the user loader, the login view and security headers."""
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
+    """Wire the user loader, the sign-in redirect and security headers."""
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(ask_to_sign_in)
     app.after_request(_security_headers)
+
+
+def ask_to_sign_in():
+    """Send an anonymous visitor to sign in, then back to the page they were on."""
+    flash(_("Please sign in to continue."), "info")
+    back = request.full_path if request.query_string else request.path
+    if request.method != "GET":
+        # A form was posted: come back to the page that showed it, not to the POST URL.
+        referrer = urlsplit(request.referrer or "")
+        if referrer.netloc == request.host:
+            back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return redirect(url_for("auth.login", next=back))
 
 
 def load_user(session_id: str):

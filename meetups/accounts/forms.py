@@ -8,6 +8,25 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from meetups.forms import strip
 from meetups.places.forms import CityField
 
+# Offered as suggestions only: a trade is free text.
+TRADE_SUGGESTIONS = (
+    _l("web writer"),
+    _l("proofreader"),
+    _l("SEO consultant"),
+    _l("integrator"),
+    _l("developer"),
+    _l("community manager"),
+    _l("designer"),
+    _l("translator"),
+    _l("photographer"),
+    _l("illustrator"),
+    _l("search-marketing consultant"),
+    _l("UX designer"),
+    _l("copywriter"),
+    _l("video editor"),
+    _l("accountant"),
+)
+
 
 class RegisterForm(FlaskForm):
     email = EmailField(

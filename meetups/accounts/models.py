@@ -15,24 +15,6 @@ from meetups.extensions import db
 if TYPE_CHECKING:  # accounts sit below places: refer to City by name only
     from meetups.places.models import City
 
-TRADE_SUGGESTIONS = (
-    "web writer",
-    "proofreader",
-    "SEO consultant",
-    "integrator",
-    "developer",
-    "community manager",
-    "designer",
-    "translator",
-    "photographer",
-    "illustrator",
-    "search-marketing consultant",
-    "UX designer",
-    "copywriter",
-    "video editor",
-    "accountant",
-)
-
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)

@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetups.accounts import services
-from meetups.accounts.forms import LoginForm, ProfileForm, RegisterForm
-from meetups.accounts.models import TRADE_SUGGESTIONS
+from meetups.accounts.forms import TRADE_SUGGESTIONS, LoginForm, ProfileForm, RegisterForm
 from meetups.extensions import db, limiter
 from meetups.places import gazetteer
 from meetups.places.services import city_for

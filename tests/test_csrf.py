@@ -1,0 +1,172 @@
+"""With CSRF protection on, as in production: a POST without a valid token gets 400 and changes nothing."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from meetups.extensions import db
+from tests.conftest import PASSWORD, form_data, text_of
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def client(app):
+    """A test client that asks for English pages, so text assertions do not depend on catalogues."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def csrf_token(client, path: str) -> str:
+    """The hidden csrf_token a browser would find on the page at path."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', response.text
+    )
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def signed_in(client, create_user):
+    """Sign the client in through the real form, token included; return the user."""
+
+    def sign_in(user=None):
+        user = user or create_user()
+        token = csrf_token(client, "/auth/login")
+        response = client.post(
+            "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.text
+        return user
+
+    return sign_in
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def status_of(app, gathering_id) -> str:
+    from meetups.gatherings.models import Gathering
+
+    with app.app_context():
+        return db.session.get(Gathering, gathering_id).status
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/me").status_code == 200
+
+
+def assert_refused(response):
+    assert response.status_code == 400
+    assert "Your form expired or was sent from elsewhere" in text_of(response.text)
+
+
+REGISTRATION = {
+    "email": "camille@example.org",
+    "display_name": "Camille D.",
+    "password": "a long enough password",
+}
+
+
+def test_register_without_token_creates_nobody(app, client):
+    from meetups.accounts.models import User
+
+    assert_refused(client.post("/auth/register", data=REGISTRATION))
+    assert count(app, User) == 0
+    assert not is_signed_in(client)
+
+
+def test_register_with_token(app, client):
+    from meetups.accounts.models import User
+
+    token = csrf_token(client, "/auth/register")
+    response = client.post("/auth/register", data={**REGISTRATION, "csrf_token": token})
+    assert response.status_code == 302
+    assert count(app, User) == 1
+    assert is_signed_in(client)
+
+
+def test_login_without_token_signs_nobody_in(client, create_user):
+    user = create_user()
+    assert_refused(client.post("/auth/login", data={"email": user.email, "password": PASSWORD}))
+    assert not is_signed_in(client)
+
+
+def test_login_with_token(client, signed_in):
+    signed_in()
+    assert is_signed_in(client)
+
+
+def test_propose_without_token_creates_nothing(app, client, signed_in):
+    from meetups.gatherings.models import Gathering
+
+    signed_in()
+    assert_refused(client.post("/events/new", data=form_data()))
+    assert count(app, Gathering) == 0
+
+
+def test_propose_with_token(app, client, signed_in):
+    from meetups.gatherings.models import Gathering
+
+    signed_in()
+    token = csrf_token(client, "/events/new")
+    response = client.post("/events/new", data={**form_data(), "csrf_token": token})
+    assert response.status_code in (302, 303), response.text
+    assert count(app, Gathering) == 1
+
+
+def test_cancel_without_token_keeps_the_gathering(app, client, signed_in, create_gathering):
+    gathering = create_gathering(organiser=signed_in())
+    assert_refused(client.post(f"/events/{gathering.id}/cancel"))
+    assert status_of(app, gathering.id) == "scheduled"
+
+
+def test_cancel_with_token(app, client, signed_in, create_gathering):
+    gathering = create_gathering(organiser=signed_in())
+    token = csrf_token(client, f"/events/{gathering.id}")
+    response = client.post(f"/events/{gathering.id}/cancel", data={"csrf_token": token})
+    assert response.status_code in (302, 303)
+    assert status_of(app, gathering.id) == "cancelled"
+
+
+def test_logout_without_token_keeps_the_session(client, signed_in):
+    signed_in()
+    assert_refused(client.post("/auth/logout"))
+    assert is_signed_in(client)
+
+
+def test_logout_with_token(client, signed_in):
+    signed_in()
+    token = csrf_token(client, "/me")
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_a_token_from_another_session_is_refused(app, client, create_user):
+    """A token lifted from someone else's page does not work in my session."""
+    user = create_user()
+    foreign = csrf_token(app.test_client(), "/auth/login")
+    own = csrf_token(client, "/auth/login")  # this client has a session with its own token
+    assert foreign != own
+
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": foreign}
+    )
+    assert_refused(response)
+    assert not is_signed_in(client)
+
+
+def test_a_garbled_token_is_refused(client, signed_in):
+    signed_in()
+    token = csrf_token(client, "/me")
+    assert_refused(client.post("/auth/logout", data={"csrf_token": token[:-4] + "AAAA"}))
+    assert is_signed_in(client)
