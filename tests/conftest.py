@@ -91,7 +91,9 @@ def create_user(app):
 
     counter = iter(range(1, 10_000))
 
-    def make(email=None, display_name=None, trade="web writer", is_admin=False, password=PASSWORD) -> User:
+    def make(
+        email=None, display_name=None, trade="web writer", is_admin=False, password=PASSWORD
+    ) -> User:
         n = next(counter)
         with app.app_context():
             user = services.register(

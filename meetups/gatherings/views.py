@@ -85,11 +85,13 @@ def edit(gathering_id: int):
     gathering = _managed(gathering_id)
     form = GatheringForm.for_gathering(gathering)
     if form.validate_on_submit():
-        if services.update(gathering, form.proposal()):
-            db.session.commit()
+        # Commit either way: a change calendars do not show (the seats) must still be saved.
+        changed = services.update(gathering, form.proposal())
+        db.session.commit()
+        if changed:
             flash(_("Your changes are saved; calendars will follow."), "success")
         else:
-            flash(_("Nothing changed."), "info")
+            flash(_("Your changes are saved."), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=gathering)
 

@@ -1,0 +1,605 @@
+"""Proposing, editing and cancelling gatherings, through HTTP as a signed-in person."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from meetups.dates import utc_to_local, utcnow
+from meetups.extensions import db
+from meetups.gatherings.models import Gathering, Rsvp, Tag
+from meetups.places.models import City, Venue
+from tests.conftest import form_data, text_of
+
+# A date in a year still to come (2027, or later when this suite outlives it).
+YEAR = max(2027, utcnow().year + 1)
+WINTER_EVENING = datetime(YEAR, 1, 14, 19, 0)  # Paris: UTC+1
+SUMMER_EVENING = datetime(YEAR, 6, 17, 19, 0)  # Paris: UTC+2, Montréal: UTC-4
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Ask for English pages, so text assertions hold once a French catalogue exists."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def organiser(create_user, login):
+    """A signed-in person who proposes gatherings."""
+    user = create_user(display_name="Camille", trade="proofreader")
+    login(user)
+    return user
+
+
+# Reading pages and the database back.
+
+
+@dataclass
+class Field:
+    value: str
+    error: str | None = None
+    error_id: str | None = None
+
+
+class FormPage(HTMLParser):
+    """The fields of a page: what each shows as typed, and the error shown in its `.field` div."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, Field] = {}
+        self.forms: list[dict] = []
+        self._depth = 0
+        self._block: dict | None = None  # the `.field` div being read
+        self._textarea: str | None = None
+        self._in_error = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "div":
+            self._depth += 1
+            if "field" in classes:
+                self._block = {"depth": self._depth, "names": [], "error": None, "error_id": None}
+        elif tag == "form":
+            self.forms.append(attrs)
+        elif tag == "input" and attrs.get("name"):
+            self._add(attrs["name"], attrs.get("value") or "")
+        elif tag == "textarea" and attrs.get("name"):
+            self._textarea = attrs["name"]
+            self._add(self._textarea, "")
+        elif tag == "p" and "error" in classes and self._block is not None:
+            self._in_error = True
+            self._block["error"] = ""
+            self._block["error_id"] = attrs.get("id")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea].value += data
+        if self._in_error:
+            self._block["error"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            # HTML drops one newline right after <textarea>; WTForms writes one.
+            field = self.fields[self._textarea]
+            field.value = field.value.removeprefix("\r\n").removeprefix("\n")
+            self._textarea = None
+        elif tag == "p":
+            self._in_error = False
+        elif tag == "div":
+            if self._block is not None and self._block["depth"] == self._depth:
+                for name in self._block["names"]:
+                    self.fields[name].error = self._block["error"]
+                    self.fields[name].error_id = self._block["error_id"]
+                self._block = None
+            self._depth -= 1
+
+    def _add(self, name, value):
+        self.fields[name] = Field(value)
+        if self._block is not None:
+            self._block["names"].append(name)
+
+
+def event_id(response) -> int:
+    """The id a successful proposal or edit redirected to."""
+    assert response.status_code in (302, 303), response.text
+    match = re.fullmatch(r"/events/(\d+)", urlsplit(response.headers["Location"]).path)
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def counts(app) -> dict:
+    return {m.__name__: count(app, m) for m in (Gathering, Venue, City, Tag, Rsvp)}
+
+
+def as_input(moment: datetime, zone: str = "Europe/Paris") -> str:
+    return utc_to_local(moment, zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def seats_left(html: str) -> str:
+    match = re.search(r'id="seats-left"[^>]*>(.*?)</', html, re.S)
+    assert match, "no seats-left element"
+    return text_of(match.group(1))
+
+
+# Proposing.
+
+
+@pytest.mark.parametrize(
+    ("wall", "utc_start"),
+    [
+        (WINTER_EVENING, datetime(YEAR, 1, 14, 18, 0, tzinfo=UTC)),
+        (SUMMER_EVENING, datetime(YEAR, 6, 17, 17, 0, tzinfo=UTC)),
+    ],
+)
+def test_propose_in_lyon(app, client, organiser, get_gathering, wall, utc_start):
+    response = client.post("/events/new", data=form_data(start=wall))
+    gathering_id = event_id(response)
+
+    page = client.get(f"/events/{gathering_id}", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "Apéro freelance" in page.text
+    assert "19:00" in page.text
+    assert "Europe/Paris" in page.text
+
+    gathering = get_gathering(gathering_id)
+    assert gathering.starts_at == utc_start
+    assert gathering.ends_at == utc_start + timedelta(hours=2)
+    assert gathering.city.name == "Lyon"
+    assert gathering.city.timezone == "Europe/Paris"
+    assert gathering.venue.name == "Café des Freelances"
+    assert gathering.organiser_id == organiser.id
+    assert gathering.uid
+    assert gathering.sequence == 0
+    assert gathering.capacity == 12
+    assert gathering.status == "scheduled"
+    with app.app_context():
+        rsvps = db.session.execute(db.select(Rsvp.user_id, Rsvp.response, Rsvp.is_waitlisted))
+        assert rsvps.all() == [(organiser.id, "going", False)]
+
+
+def test_each_gathering_gets_its_own_uid(client, organiser, get_gathering):
+    first = event_id(client.post("/events/new", data=form_data(start=WINTER_EVENING)))
+    second = event_id(client.post("/events/new", data=form_data(start=SUMMER_EVENING)))
+    assert get_gathering(first).uid != get_gathering(second).uid
+
+
+def test_the_proposal_form_is_plain_html(client, organiser):
+    page = client.get("/events/new")
+    assert page.status_code == 200
+    form = FormPage(page.text)
+    assert any(f.get("method", "").lower() == "post" for f in form.forms)
+    assert {"title", "description", "city", "venue_name", "venue_address"} <= set(form.fields)
+    assert {"starts_at", "ends_at", "capacity", "tags"} <= set(form.fields)
+    assert "<script" not in page.text.lower()
+
+
+def test_proposing_needs_an_account(client):
+    response = client.get("/events/new")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/auth/login"
+    assert unquote(location.query) == "next=/events/new"
+
+
+def past_start() -> datetime:
+    return utc_to_local(utcnow() - timedelta(days=1), "Europe/Paris").replace(
+        tzinfo=None, second=0, microsecond=0
+    )
+
+
+def with_end(delta: timedelta) -> dict:
+    return {"ends_at": (SUMMER_EVENING + delta).strftime("%Y-%m-%dT%H:%M")}
+
+
+REFUSALS = [
+    pytest.param(lambda: {"start": past_start()}, "starts_at", "already passed", id="past"),
+    pytest.param(
+        lambda: with_end(-timedelta(hours=1)), "ends_at", "after the start", id="end<start"
+    ),
+    pytest.param(lambda: with_end(timedelta(0)), "ends_at", "after the start", id="end=start"),
+    pytest.param(
+        lambda: with_end(timedelta(days=7, minutes=1)), "ends_at", "at most 7 days", id="8 days"
+    ),
+    pytest.param(lambda: {"title": ""}, "title", "Give the gathering a title", id="no title"),
+    pytest.param(lambda: {"title": "   "}, "title", "Give the gathering a title", id="blank title"),
+    pytest.param(lambda: {"title": "Ap"}, "title", "Between 3 and 140", id="2-char title"),
+    pytest.param(lambda: {"title": "é" * 141}, "title", "Between 3 and 140", id="141-char title"),
+    pytest.param(
+        lambda: {"description": "x" * 10_001}, "description", "10,000", id="long description"
+    ),
+    pytest.param(lambda: {"capacity": "0"}, "capacity", "At least 1 seat", id="capacity 0"),
+    pytest.param(lambda: {"capacity": "-1"}, "capacity", "At least 1 seat", id="capacity -1"),
+    pytest.param(lambda: {"capacity": "abc"}, "capacity", "whole number", id="capacity abc"),
+    pytest.param(lambda: {"capacity": "2.5"}, "capacity", "whole number", id="capacity 2.5"),
+    # Would overflow PostgreSQL's INTEGER column (a 500) if the form let it through.
+    pytest.param(
+        lambda: {"capacity": "99999999999"}, "capacity", "At most 100,000", id="capacity huge"
+    ),
+    pytest.param(
+        lambda: {"starts_at": "tomorrow"}, "starts_at", "Enter a date and time", id="tomorrow"
+    ),
+    pytest.param(lambda: {"starts_at": ""}, "starts_at", "Enter the date and time", id="no start"),
+    pytest.param(lambda: {"starts_at": "   "}, "starts_at", "Enter the date and time", id="blank"),
+    pytest.param(lambda: {"ends_at": ""}, "ends_at", "Enter the date and time", id="no end"),
+    pytest.param(
+        lambda: {"city": "Xyzzyville"},
+        "city",
+        "We don't know a city called “Xyzzyville”",
+        id="city",
+    ),
+    pytest.param(lambda: {"city": ""}, "city", "Enter the city", id="no city"),
+    pytest.param(lambda: {"city": "   "}, "city", "Enter the city", id="blank city"),
+    pytest.param(
+        lambda: {"starts_at": "2027-03-28T02:30", "ends_at": "2027-03-28T04:30"},
+        "starts_at",
+        "does not exist in Europe/Paris",
+        id="DST gap",
+    ),
+    pytest.param(
+        lambda: {"starts_at": "2027-10-31T02:30", "ends_at": "2027-10-31T04:30"},
+        "starts_at",
+        "happens twice in Europe/Paris",
+        id="DST overlap",
+    ),
+    pytest.param(
+        lambda: {"starts_at": "2027-10-31T01:00", "ends_at": "2027-10-31T02:30"},
+        "ends_at",
+        "happens twice in Europe/Paris",
+        id="DST overlap end",
+    ),
+    pytest.param(lambda: {"venue_name": ""}, "venue_name", "Name the place", id="no venue"),
+    pytest.param(lambda: {"venue_name": "   "}, "venue_name", "Name the place", id="blank venue"),
+    pytest.param(lambda: {"venue_address": ""}, "venue_address", "street address", id="no address"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), REFUSALS)
+def test_refused_proposal_explains_keeps_input_and_creates_nothing(
+    app, client, organiser, overrides, field, message
+):
+    data = form_data(**{"start": SUMMER_EVENING, **overrides()})
+    response = client.post("/events/new", data=data)
+
+    assert response.status_code == 200
+    page = FormPage(response.text)
+    # The message sits beside the field it is about.
+    assert page.fields[field].error_id == f"{field}-error"
+    assert message in page.fields[field].error
+    # Everything typed comes back (surrounding blanks aside), the faulty field included.
+    for name, typed in data.items():
+        assert page.fields[name].value.strip() == typed.strip(), name
+    # Only the faulty field is flagged.
+    assert [name for name, f in page.fields.items() if f.error] == [field]
+    assert counts(app) == {"Gathering": 0, "Venue": 0, "City": 0, "Tag": 0, "Rsvp": 0}
+
+
+def test_dst_messages_say_what_to_do(client, organiser):
+    gap = client.post(
+        "/events/new",
+        data=form_data(starts_at="2027-03-28T02:30", ends_at="2027-03-28T04:30"),
+    )
+    error = FormPage(gap.text).fields["starts_at"].error
+    assert "clocks go forward" in error
+    assert "Pick another time" in error
+    overlap = client.post(
+        "/events/new",
+        data=form_data(starts_at="2027-10-31T02:30", ends_at="2027-10-31T04:30"),
+    )
+    error = FormPage(overlap.text).fields["starts_at"].error
+    assert "clocks go back" in error
+    assert "Pick another time" in error
+
+
+def test_a_full_week_is_allowed(client, organiser, get_gathering):
+    data = form_data(start=SUMMER_EVENING, **with_end(timedelta(days=7)))
+    gathering = get_gathering(event_id(client.post("/events/new", data=data)))
+    assert gathering.ends_at - gathering.starts_at == timedelta(days=7)
+
+
+def test_140_characters_is_a_valid_title(client, organiser, get_gathering):
+    title = "é" * 140
+    response = client.post("/events/new", data=form_data(start=SUMMER_EVENING, title=title))
+    assert get_gathering(event_id(response)).title == title
+
+
+def test_city_as_people_type_it(client, organiser, get_gathering):
+    data = form_data(
+        start=SUMMER_EVENING,
+        title="Café rédaction",
+        city="saint etienne",
+        venue_address="1 place Jean-Jaurès, 42000 Saint-Étienne",
+    )
+    gathering = get_gathering(event_id(client.post("/events/new", data=data)))
+    assert gathering.city.name == "Saint-Étienne"
+    assert gathering.city.slug == "saint-etienne"
+    assert gathering.city.country == "FR"
+
+    city_page = client.get("/cities/saint-etienne")
+    assert city_page.status_code == 200
+    assert "Café rédaction" in city_page.text
+    assert f'href="/events/{gathering.id}"' in city_page.text
+
+
+def test_a_gathering_in_montreal_keeps_montreal_time(client, organiser, get_gathering):
+    data = form_data(start=SUMMER_EVENING, city="Montréal", venue_address="1 rue Sainte-Catherine")
+    gathering = get_gathering(event_id(client.post("/events/new", data=data)))
+    assert gathering.city.timezone == "America/Toronto"
+    assert gathering.city.country == "CA"
+    assert gathering.starts_at == datetime(YEAR, 6, 17, 23, 0, tzinfo=UTC)
+
+    page = client.get(f"/events/{gathering.id}", headers={"Accept-Language": "fr"})
+    assert "America/Toronto" in page.text
+    assert "19:00" in page.text
+
+
+def test_empty_capacity_means_no_limit(client, organiser, get_gathering):
+    response = client.post("/events/new", data=form_data(start=SUMMER_EVENING, capacity=""))
+    gathering = get_gathering(event_id(response))
+    assert gathering.capacity is None
+    page = client.get(f"/events/{gathering.id}")
+    assert not re.search(r"\d", seats_left(page.text))
+
+
+def test_tags_are_trimmed_lower_cased_and_unique(client, organiser, get_gathering):
+    data = form_data(start=SUMMER_EVENING, tags="seo, Rédaction , seo")
+    gathering = get_gathering(event_id(client.post("/events/new", data=data)))
+    assert sorted(tag.name for tag in gathering.tags) == ["rédaction", "seo"]
+
+
+def test_an_existing_tag_is_reused(app, client, organiser):
+    client.post("/events/new", data=form_data(start=WINTER_EVENING, tags="seo"))
+    client.post("/events/new", data=form_data(start=SUMMER_EVENING, tags="SEO, rédaction"))
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(Tag.name))) == ["rédaction", "seo"]
+
+
+# Showing what people wrote.
+
+
+def test_description_keeps_line_breaks_and_links(client, organiser):
+    data = form_data(
+        start=SUMMER_EVENING,
+        description="On parle tarifs.\nInscription : https://example.org/apero?x=1&y=2.\n\nÀ bientôt",
+    )
+    page = client.get(f"/events/{event_id(client.post('/events/new', data=data))}").text
+    assert re.search(r"On parle tarifs\.<br>\s*Inscription", page)
+    assert '<a href="https://example.org/apero?x=1&amp;y=2"' in page
+    assert "<p>À bientôt</p>" in page
+
+
+def test_html_typed_by_people_is_shown_as_text(client, organiser):
+    script = "<script>alert(1)</script>"
+    data = form_data(
+        start=SUMMER_EVENING,
+        title=f"Apéro {script}",
+        description=f"Hello {script} <b>bold</b>",
+        venue_name=f"Chez {script}",
+        venue_address=f"1 rue {script}",
+        tags="<i>seo</i>",
+    )
+    gathering_id = event_id(client.post("/events/new", data=data))
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for path in (f"/events/{gathering_id}", f"/events/{gathering_id}/edit", "/", "/cities/lyon"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "<script" not in page.text.lower(), path
+        assert "<i>seo</i>" not in page.text, path
+        assert escaped in page.text, path
+    page = client.get(f"/events/{gathering_id}").text
+    assert "<b>bold</b>" not in page
+    assert f"Chez {escaped}" in page
+    assert f"1 rue {escaped}" in page
+
+
+# Editing.
+
+
+@pytest.fixture
+def gathering(organiser, create_gathering):
+    """A gathering in Lyon on a summer evening, proposed by the signed-in organiser."""
+    return create_gathering(organiser=organiser, start=SUMMER_EVENING)
+
+
+def same_as_proposed(**changes) -> dict:
+    return form_data(**{"start": SUMMER_EVENING, **changes})
+
+
+def test_the_edit_form_shows_local_times_and_current_values(client, gathering):
+    page = client.get(f"/events/{gathering.id}/edit")
+    assert page.status_code == 200
+    fields = {name: f.value for name, f in FormPage(page.text).fields.items()}
+    expected = same_as_proposed(tags="rédaction, seo")
+    for name, value in expected.items():
+        assert fields[name] == value, name
+    assert fields["starts_at"] == f"{YEAR}-06-17T19:00"
+    assert fields["ends_at"] == f"{YEAR}-06-17T21:00"
+
+
+MATERIAL_EDITS = [
+    pytest.param({"title": "Apéro freelance, saison 2"}, lambda g: g.title, id="title"),
+    pytest.param({"start": SUMMER_EVENING + timedelta(days=1)}, lambda g: g.starts_at, id="time"),
+    pytest.param(
+        {"ends_at": f"{YEAR}-06-17T22:00"}, lambda g: g.ends_at - g.starts_at, id="end time"
+    ),
+    pytest.param({"venue_name": "Le Bureau"}, lambda g: g.venue.name, id="venue"),
+    pytest.param({"venue_address": "3 place Bellecour"}, lambda g: g.venue.address, id="address"),
+    pytest.param(
+        {"city": "Saint-Étienne", "venue_address": "1 place Jean-Jaurès"},
+        lambda g: g.city.name,
+        id="city",
+    ),
+    pytest.param({"description": "Autre sujet."}, lambda g: g.description, id="description"),
+    pytest.param({"tags": "seo, correction"}, lambda g: [t.name for t in g.tags], id="tags"),
+]
+
+
+@pytest.mark.parametrize(("changes", "read"), MATERIAL_EDITS)
+def test_a_material_edit_raises_sequence_by_one(client, gathering, get_gathering, changes, read):
+    before = get_gathering(gathering.id)
+    response = client.post(f"/events/{gathering.id}/edit", data=same_as_proposed(**changes))
+    assert event_id(response) == gathering.id
+    after = get_gathering(gathering.id)
+    assert read(after) != read(before)
+    assert after.sequence == before.sequence + 1
+    assert after.uid == before.uid
+    assert after.updated_at >= before.updated_at
+
+
+def test_each_edit_raises_sequence_once(client, gathering, get_gathering):
+    for n, title in enumerate(("Apéro 2", "Apéro 3", "Apéro 4"), start=1):
+        client.post(f"/events/{gathering.id}/edit", data=same_as_proposed(title=title))
+        assert get_gathering(gathering.id).sequence == n
+
+
+def test_an_edit_that_changes_nothing_keeps_sequence(client, gathering, get_gathering):
+    before = get_gathering(gathering.id)
+    response = client.post(f"/events/{gathering.id}/edit", data=same_as_proposed())
+    assert event_id(response) == gathering.id
+    after = get_gathering(gathering.id)
+    assert after.sequence == 0
+    assert after.uid == before.uid
+    assert after.updated_at == before.updated_at
+
+
+def test_a_capacity_edit_is_saved_without_touching_calendars(client, gathering, get_gathering):
+    response = client.post(f"/events/{gathering.id}/edit", data=same_as_proposed(capacity="20"))
+    assert event_id(response) == gathering.id
+    after = get_gathering(gathering.id)
+    assert after.capacity == 20
+    assert after.sequence == 0  # calendars show no seat count
+    page = client.get(f"/events/{gathering.id}")
+    assert seats_left(page.text).startswith("19")
+
+
+def test_a_refused_edit_keeps_input_and_changes_nothing(client, gathering, get_gathering):
+    data = same_as_proposed(title="Ap", description="Nouveau texte")
+    response = client.post(f"/events/{gathering.id}/edit", data=data)
+    assert response.status_code == 200
+    page = FormPage(response.text)
+    assert "Between 3 and 140" in page.fields["title"].error
+    assert page.fields["title"].value == "Ap"
+    assert page.fields["description"].value == "Nouveau texte"
+    after = get_gathering(gathering.id)
+    assert after.title == "Apéro freelance"
+    assert after.sequence == 0
+
+
+def test_a_start_already_past_may_stay_but_not_move_into_the_past(
+    app, client, gathering, get_gathering
+):
+    # The gathering is under way: it started an hour ago (on the minute, as forms send it).
+    start = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    with app.app_context():
+        row = db.session.get(Gathering, gathering.id)
+        row.starts_at, row.ends_at = start, start + timedelta(hours=3)
+        db.session.commit()
+    data = same_as_proposed(
+        title="Apéro freelance (salle du fond)",
+        starts_at=as_input(start),
+        ends_at=as_input(start + timedelta(hours=3)),
+    )
+    assert event_id(client.post(f"/events/{gathering.id}/edit", data=data)) == gathering.id
+    after = get_gathering(gathering.id)
+    assert after.title == "Apéro freelance (salle du fond)"
+    assert after.starts_at == start
+
+    moved = dict(data, starts_at=as_input(start - timedelta(hours=1)))
+    response = client.post(f"/events/{gathering.id}/edit", data=moved)
+    assert response.status_code == 200
+    assert "already passed" in FormPage(response.text).fields["starts_at"].error
+    assert get_gathering(gathering.id).starts_at == start
+
+
+def test_only_the_organiser_or_an_admin_may_manage(
+    client, gathering, create_user, login, get_gathering
+):
+    client.post("/auth/logout")
+    login(create_user())
+    assert client.get(f"/events/{gathering.id}/edit").status_code == 403
+    edit = client.post(f"/events/{gathering.id}/edit", data=same_as_proposed(title="Pris !"))
+    assert edit.status_code == 403
+    assert client.post(f"/events/{gathering.id}/cancel").status_code == 403
+    after = get_gathering(gathering.id)
+    assert (after.title, after.status, after.sequence) == ("Apéro freelance", "scheduled", 0)
+    # Nor do they see the organiser's tools.
+    page = client.get(f"/events/{gathering.id}").text
+    assert f"/events/{gathering.id}/edit" not in page
+    assert f"/events/{gathering.id}/cancel" not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"), [("get", "edit"), ("post", "edit"), ("post", "cancel")]
+)
+def test_anonymous_people_are_sent_to_sign_in(client, gathering, get_gathering, method, suffix):
+    client.post("/auth/logout")
+    path = f"/events/{gathering.id}/{suffix}"
+    response = getattr(client, method)(path, data=same_as_proposed(title="Anonyme"))
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/auth/login"
+    next_page = parse_qs(location.query)["next"][0]
+    if method == "get":
+        assert next_page == path
+    else:  # after signing in, back to this gathering's pages (the form, or the POST target)
+        assert next_page.startswith(f"/events/{gathering.id}")
+    after = get_gathering(gathering.id)
+    assert (after.title, after.status, after.sequence) == ("Apéro freelance", "scheduled", 0)
+
+
+def test_unknown_gatherings_are_404(client, organiser):
+    assert client.get("/events/999999").status_code == 404
+    assert client.get("/events/999999/edit").status_code == 404
+    assert client.post("/events/999999/edit", data=same_as_proposed()).status_code == 404
+    assert client.post("/events/999999/cancel").status_code == 404
+
+
+def test_an_admin_may_edit_and_cancel_anothers_gathering(
+    client, gathering, create_user, login, get_gathering
+):
+    client.post("/auth/logout")
+    login(create_user(is_admin=True))
+    assert client.get(f"/events/{gathering.id}/edit").status_code == 200
+    response = client.post(f"/events/{gathering.id}/edit", data=same_as_proposed(title="Modéré"))
+    assert event_id(response) == gathering.id
+    assert event_id(client.post(f"/events/{gathering.id}/cancel")) == gathering.id
+    after = get_gathering(gathering.id)
+    assert (after.title, after.status, after.sequence) == ("Modéré", "cancelled", 2)
+    assert after.organiser_id == gathering.organiser_id
+
+
+# Cancelling.
+
+
+def test_cancelling_keeps_the_gathering_visible_marked_cancelled(client, gathering, get_gathering):
+    response = client.post(f"/events/{gathering.id}/cancel")
+    assert event_id(response) == gathering.id
+    after = get_gathering(gathering.id)
+    assert after.status == "cancelled"
+    assert after.sequence == 1
+    assert after.uid == gathering.uid
+
+    page = client.get(f"/events/{gathering.id}")
+    assert page.status_code == 200
+    assert "Apéro freelance" in page.text
+    assert "badge-cancelled" in page.text
+    assert "Cancelled" in text_of(page.text)
+
+    # Cancelling again changes nothing.
+    assert event_id(client.post(f"/events/{gathering.id}/cancel")) == gathering.id
+    again = get_gathering(gathering.id)
+    assert (again.status, again.sequence, again.updated_at) == (
+        "cancelled",
+        1,
+        after.updated_at,
+    )
