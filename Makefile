@@ -18,8 +18,8 @@ test: $(VENV)/.installed-dev  ## the whole suite on SQLite, then on PostgreSQL w
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI sets it)."; fi
 
-test-sqlite: $(VENV)/.installed-dev
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+test-sqlite: $(VENV)/.installed-dev  ## tests marked postgres run in the PostgreSQL pass only
+	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not postgres" $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -43,7 +43,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	touch $@
 
 translations: $(VENV)/.installed-dev  ## extract strings, update the catalogues, compile them
-	$(VENV)/bin/pybabel extract -F meetups/translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(VENV)/bin/pybabel extract -F meetups/translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _ln:1,2 \
 		--add-comments=TRANSLATORS: --project=Meute --copyright-holder="Meute contributors" \
 		--msgid-bugs-address="" -o meetups/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i meetups/translations/messages.pot -d meetups/translations \

@@ -9,7 +9,7 @@ from meetups.accounts.models import User
 from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
 from meetups.gatherings import services as gatherings
-from meetups.gatherings.models import Response, Rsvp
+from meetups.gatherings.models import Response
 from meetups.places import gazetteer
 from meetups.places.models import GeocodeStatus
 from meetups.places.services import city_for, venue_for
@@ -87,8 +87,8 @@ def load(today: datetime | None = None) -> dict:
             tags=tags,
         )
         gathering = gatherings.propose(users[o], proposal)
-        for friend in users[o + 1 : o + 3] if o + 1 < len(users) else users[:2]:
-            db.session.add(Rsvp(gathering=gathering, user=friend, response=Response.GOING))
+        for friend in (users[o + 1 :] + users[:o])[:3]:  # the third waits when seats run out
+            gatherings.respond(gathering, friend, Response.GOING)
     db.session.flush()
     return {
         "users": len(users),

@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -33,6 +34,9 @@ def handle_http_error(error: HTTPException):
         message = _(
             "Your form expired or was sent from elsewhere. Please reload the page and try again."
         )
+    elif not isinstance(error, RateLimitExceeded) and error.description != type(error).description:
+        # abort(code, description=...) said why, in words for people
+        message = error.description
     else:
         message = _messages().get(code) or _("This request could not be completed.")
     if request.path.startswith("/api/"):

@@ -18,8 +18,14 @@ from tests.conftest import PASSWORD, form_data, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "meetups" / "translations"
-# The same keywords as the Makefile's `pybabel extract -k _l -k lazy_gettext -k lazy_ngettext:1,2`.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# The same keywords as the Makefile's `pybabel extract` (-k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _ln:1,2).
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "_ln": (1, 2),
+}
 FR = {"Accept-Language": "fr"}
 EN = {"Accept-Language": "en"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from meetups.forms import strip
@@ -83,3 +83,10 @@ class ProfileForm(FlaskForm):
     display_name = RegisterForm.display_name
     trade = RegisterForm.trade
     city = RegisterForm.city
+    is_unlisted = BooleanField(
+        _l("Keep my name off attendee lists"),
+        description=_l(
+            "Other members then see you only in the counts and the trade mix. "
+            "Organisers still see who is coming."
+        ),
+    )

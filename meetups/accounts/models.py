@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     trade: Mapped[str] = mapped_column(String(80), default="", server_default="")
     home_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Stays off the attendee lists other members see (still counted; organisers see everyone).
+    is_unlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Part of the login session's id: replacing it on logout makes every copy of the old
     # session cookie worthless, which Flask's signed client-side cookies cannot do alone.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)

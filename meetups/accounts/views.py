@@ -84,6 +84,7 @@ def edit():
     if form.validate_on_submit():
         current_user.display_name = form.display_name.data
         current_user.trade = form.trade.data or ""
+        current_user.is_unlisted = form.is_unlisted.data
         current_user.home_city = city_for(form.city.place) if form.city.place else None
         db.session.commit()
         flash(_("Your profile is saved."), "success")

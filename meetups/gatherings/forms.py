@@ -3,9 +3,10 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meetups.dates import (
     AmbiguousTimeError,
@@ -15,6 +16,7 @@ from meetups.dates import (
     utcnow,
 )
 from meetups.forms import LocalDateTimeField, WholeNumberField, strip
+from meetups.gatherings.models import Response
 from meetups.gatherings.services import Proposal
 from meetups.places import gazetteer
 from meetups.places.forms import CityField
@@ -89,12 +91,26 @@ class GatheringForm(FlaskForm):
         description=_l("Optional, separated by commas: seo, rédaction, correction."),
     )
 
-    def __init__(self, *args, current_start: datetime | None = None, **kwargs):
+    def __init__(
+        self, *args, current_start: datetime | None = None, seats_taken: int = 0, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         # An edit may keep a start that has since passed (fixing a typo after the event).
         self.current_start = current_start
+        # People holding a seat now: the capacity may not go below it.
+        self.seats_taken = seats_taken
         self.starts_at_utc: datetime | None = None
         self.ends_at_utc: datetime | None = None
+
+    def validate_capacity(self, field) -> None:
+        if field.data is not None and field.data < self.seats_taken:
+            raise ValidationError(
+                _ln(
+                    "%(num)d person is already going: the seats can't be fewer.",
+                    "%(num)d people are already going: the seats can't be fewer than that.",
+                    self.seats_taken,
+                )
+            )
 
     def validate_tags(self, field) -> None:
         tags = parse_tags(field.data)
@@ -162,11 +178,12 @@ class GatheringForm(FlaskForm):
         )
 
     @classmethod
-    def for_gathering(cls, gathering, **kwargs) -> "GatheringForm":
+    def for_gathering(cls, gathering, seats_taken: int = 0, **kwargs) -> "GatheringForm":
         """A form filled with a gathering's current values, times in its city's zone."""
         zone = gathering.city.timezone
         form = cls(
             current_start=gathering.starts_at,
+            seats_taken=seats_taken,
             data={
                 "title": gathering.title,
                 "description": gathering.description,
@@ -182,3 +199,11 @@ class GatheringForm(FlaskForm):
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
         return form
+
+
+class RsvpForm(FlaskForm):
+    """One of the three RSVP buttons: going, maybe or no."""
+
+    response = StringField(
+        validators=[AnyOf(Response.ALL, message=_l("Answer “going”, “maybe” or “no”."))]
+    )

@@ -122,8 +122,10 @@ class Rsvp(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     response: Mapped[str] = mapped_column(String(8))
     is_waitlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Waitlist order: first come, first served.
+    # Waitlist order: first come, first served; set when the answer last changed.
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a freed seat went to this person; cleared once they have seen the news.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
     user: Mapped[User] = relationship()

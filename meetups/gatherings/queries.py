@@ -1,9 +1,10 @@
 """Shared reads: the upcoming gatherings (home, city pages, later feeds and API), city counts."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, tuple_
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from meetups.dates import utcnow
 from meetups.extensions import db
@@ -78,12 +79,49 @@ def going_counts(gathering_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def organised_by(user, now: datetime | None = None) -> list[Gathering]:
-    """What this person organises that is not over yet, soonest first."""
-    query = (
-        db.select(Gathering)
-        .where(Gathering.organiser_id == user.id, Gathering.ends_at > (now or utcnow()))
-        .options(joinedload(Gathering.city), joinedload(Gathering.venue))
-        .order_by(Gathering.starts_at)
+@dataclass
+class MyGatherings:
+    """One person's gatherings, grouped as /me shows them; each list soonest first."""
+
+    organising: list[Gathering] = field(default_factory=list)
+    going: list[Gathering] = field(default_factory=list)
+    waitlisted: list[tuple[Gathering, int]] = field(default_factory=list)  # with place in line
+    maybe: list[Gathering] = field(default_factory=list)
+    past: list[Gathering] = field(default_factory=list)  # most recent first
+
+
+PAST_ON_ME = 10
+
+
+def my_gatherings(user, now: datetime | None = None) -> MyGatherings:
+    """What this person organises, is going to, waits for (and where in line) or might attend."""
+    now = now or utcnow()
+    ahead = aliased(Rsvp)
+    place_in_line = (
+        db.select(func.count(ahead.id) + 1)
+        .where(
+            ahead.gathering_id == Rsvp.gathering_id,
+            ahead.is_waitlisted.is_(True),
+            tuple_(ahead.responded_at, ahead.id) < tuple_(Rsvp.responded_at, Rsvp.id),
+        )
+        .scalar_subquery()
     )
-    return list(db.session.scalars(query))
+    answered = (
+        db.select(Rsvp, Gathering, place_in_line)
+        .join(Rsvp.gathering)
+        .where(Rsvp.user_id == user.id, Rsvp.response != Response.NO)
+        .options(joinedload(Gathering.city), joinedload(Gathering.venue))
+    )
+    upcoming = answered.where(Gathering.ends_at > now).order_by(Gathering.starts_at, Gathering.id)
+    past = answered.where(Gathering.ends_at <= now).order_by(Gathering.starts_at.desc())
+    mine = MyGatherings(past=[g for _r, g, _p in db.session.execute(past.limit(PAST_ON_ME))])
+    for rsvp, gathering, place in db.session.execute(upcoming):
+        if gathering.organiser_id == user.id:
+            mine.organising.append(gathering)
+        elif rsvp.response == Response.MAYBE:
+            mine.maybe.append(gathering)
+        elif rsvp.is_waitlisted:
+            mine.waitlisted.append((gathering, place))
+        else:
+            mine.going.append(gathering)
+    return mine

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 
 from meetups.extensions import db
 from meetups.gatherings import queries, services
-from meetups.gatherings.forms import GatheringForm
-from meetups.gatherings.models import Gathering
+from meetups.gatherings.attendance import attendance
+from meetups.gatherings.forms import GatheringForm, RsvpForm
+from meetups.gatherings.models import Gathering, Response
 from meetups.places import gazetteer
 from meetups.places.models import City
 
@@ -71,19 +72,53 @@ def create():
 @bp.get("/events/<int:gathering_id>")
 def show(gathering_id: int):
     gathering = db.get_or_404(Gathering, gathering_id)
+    who = attendance(gathering)
+    mine = who.mine(current_user.id if current_user.is_authenticated else None)
+    promoted = bool(mine and mine.promoted_at)
+    if promoted:  # say it once: the seat that freed up is theirs now
+        mine.promoted_at = None
+        db.session.commit()
     return render_template(
         "gatherings/show.html",
         gathering=gathering,
-        going_count=queries.going_counts([gathering.id]).get(gathering.id, 0),
+        who=who,
+        mine=mine,
+        promoted=promoted,
+        rsvp_form=RsvpForm(),
         can_manage=gathering.can_be_managed_by(current_user),
     )
+
+
+@bp.post("/events/<int:gathering_id>/rsvp")
+@login_required
+def rsvp(gathering_id: int):
+    gathering = services.lock(gathering_id) or abort(404)
+    form = RsvpForm()
+    if not form.validate():
+        abort(400, description=" ".join(form.response.errors))
+    try:
+        outcome = services.respond(gathering, current_user, form.response.data)
+    except services.RsvpRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        if outcome.changed:
+            flash(_rsvp_message(outcome, gathering), "success")
+    return redirect(url_for(".show", gathering_id=gathering_id), 303)
+
+
+@bp.get("/events/<int:gathering_id>/rsvp")
+def rsvp_page(gathering_id: int):
+    """Where sign-in returns after an RSVP button was pressed while signed out."""
+    return redirect(url_for(".show", gathering_id=gathering_id), 303)
 
 
 @bp.route("/events/<int:gathering_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(gathering_id: int):
-    gathering = _managed(gathering_id)
-    form = GatheringForm.for_gathering(gathering)
+    gathering = _managed(gathering_id, lock=request.method == "POST")
+    form = GatheringForm.for_gathering(gathering, seats_taken=services.seats_taken(gathering))
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
         changed = services.update(gathering, form.proposal())
@@ -109,12 +144,29 @@ def cancel(gathering_id: int):
 @bp.get("/me")
 @login_required
 def me():
-    return render_template("gatherings/me.html", organising=queries.organised_by(current_user))
+    return render_template("gatherings/me.html", mine=queries.my_gatherings(current_user))
 
 
-def _managed(gathering_id: int) -> Gathering:
+def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
+    if outcome.response == Response.GOING and outcome.is_waitlisted:
+        place = attendance(gathering).place_in_line(current_user.id)
+        return _(
+            "It is full: you are on the waitlist, number %(place)d in line. "
+            "You will get the first seat that frees up.",
+            place=place,
+        )
+    return {
+        Response.GOING: _("You are going. See you there!"),
+        Response.MAYBE: _("Marked as maybe. Maybe doesn't hold a seat."),
+        Response.NO: _("Noted: you are not going."),
+    }[outcome.response]
+
+
+def _managed(gathering_id: int, lock: bool = False) -> Gathering:
     """Load a gathering the current user may edit or cancel: 404 if unknown, 403 if not theirs."""
-    gathering = db.get_or_404(Gathering, gathering_id)
+    gathering = services.lock(gathering_id) if lock else db.session.get(Gathering, gathering_id)
+    if gathering is None:
+        abort(404)
     if not gathering.can_be_managed_by(current_user):
         abort(403)
     return gathering
