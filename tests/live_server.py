@@ -1,0 +1,81 @@
+"""A real Meute server for tests: gunicorn, several worker processes, on a free loopback port."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(database_url: str, instance: Path, workers: int = 4, threads: int = 4, **env):
+    """Run gunicorn on database_url until the block ends; yield the base URL."""
+    port = free_port()
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MEETUPS_")},
+        "DATABASE_URL": database_url,
+        "MEETUPS_INSTANCE_PATH": str(instance),
+        "MEETUPS_SECRET_KEY": "live-server-test-key",
+        "MEETUPS_RATELIMIT_ENABLED": "false",
+        "MEETUPS_GEOCODERS": "offline",
+        **env,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wsgi:app",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+    log = instance / "gunicorn.log"
+    instance.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=output)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # refused, reset or timed out while the workers boot
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()}")
