@@ -37,6 +37,7 @@ def _init_extensions(app: Flask) -> None:
     from meetups import database
     from meetups.extensions import babel, csrf, db, limiter, login_manager, migrate
     from meetups.i18n import select_locale
+    from meetups.places import geocoding
 
     db.init_app(app)
     database.configure(app)
@@ -52,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    geocoding.init_app(app)  # builds the chain only: no request until a venue is located
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -62,7 +64,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from meetups.accounts.views import auth_bp, profile_bp
     from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
-    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp):
+    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp, vendor_bp):
         app.register_blueprint(blueprint)

@@ -1,4 +1,4 @@
-"""Command-line tasks: demo data, admins. Each parses, calls a service, commits, echoes."""
+"""Command-line tasks: demo data, admins, geocoding. Each parses, calls a service, commits, echoes."""
 
 import click
 from flask import Flask
@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     """Add the commands to `flask --app wsgi ...`."""
     app.cli.add_command(demo)
     app.cli.add_command(make_admin)
+    app.cli.add_command(geocode_pending)
 
 
 @click.command("demo")
@@ -55,3 +56,25 @@ def make_admin(email: str) -> None:
     user.is_admin = True
     db.session.commit()
     click.echo(f"{user.email} is now an admin.")
+
+
+@click.command("geocode-pending")
+@with_appcontext
+def geocode_pending() -> None:
+    """Retry geocoding every venue not located yet; print each outcome and how many were located."""
+    from meetups.places import geocoding
+    from meetups.places.models import Venue
+
+    venue_ids = geocoding.pending_venue_ids()
+    located = 0
+    for number, venue_id in enumerate(venue_ids, 1):
+        venue = db.session.get(Venue, venue_id)
+        found = geocoding.locate(venue)
+        outcome = (
+            f"located ({venue.geocoded_by}, {venue.geocode_precision})" if found else "not located"
+        )
+        line = f"[{number}/{len(venue_ids)}] {venue.name}, {venue.city.name}: {outcome}"
+        db.session.commit()  # as it goes: an interrupted run keeps what it found
+        located += found
+        click.echo(line)
+    click.echo(f"Located {located} of {len(venue_ids)} venues.")

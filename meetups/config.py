@@ -16,6 +16,7 @@ class Defaults:
     GEOCODERS = "ban,nominatim"
     BAN_URL = "https://data.geopf.fr/geocodage"
     NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+    NOMINATIM_USER_AGENT: str | None = None  # None: "Meute/<version> (+<BASE_URL>)"
     GEOCODER_TIMEOUT = 5
     REDIS_URL: str | None = None
     RATELIMIT_ENABLED = True

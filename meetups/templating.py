@@ -3,6 +3,7 @@
 import re
 
 from flask import Flask
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from meetups.i18n import format_local, get_locale, zone_label
@@ -32,10 +33,16 @@ def _linkify(line: str) -> Markup:
     return Markup("").join(out)
 
 
+def decimal(value: float) -> str:
+    """A number with at most one decimal, written the locale's way ("12,5" in French)."""
+    return format_decimal(value, format="#,##0.#")
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_local, "local")
     app.add_template_filter(zone_label, "zone_label")
     app.add_template_filter(paragraphs, "paragraphs")
+    app.add_template_filter(decimal, "decimal")
     app.add_template_global(get_locale, "current_locale")

@@ -13,7 +13,16 @@ from sqlalchemy.engine import make_url
 from meetups import create_app
 from meetups.extensions import db, migrate
 
-EXPECTED_TABLES = {"cities", "venues", "users", "tags", "gatherings", "gathering_tags", "rsvps"}
+EXPECTED_TABLES = {
+    "cities",
+    "venues",
+    "users",
+    "tags",
+    "gatherings",
+    "gathering_tags",
+    "rsvps",
+    "geocode_results",
+}
 
 
 @pytest.fixture(autouse=True)

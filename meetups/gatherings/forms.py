@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import FloatField, Form, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meetups.dates import (
@@ -206,4 +206,24 @@ class RsvpForm(FlaskForm):
 
     response = StringField(
         validators=[AnyOf(Response.ALL, message=_l("Answer “going”, “maybe” or “no”."))]
+    )
+
+
+NEARBY_CHOICES_KM = (10, 25, 50)
+MAX_NEARBY_KM = 200
+
+
+class CityFilterForm(Form):
+    """The city page's query string: ?tag= and ?within=<km>."""
+
+    tag = StringField(filters=[strip])
+    within = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0.1,
+                max=MAX_NEARBY_KM,
+                message=_l("Choose a distance between 0.1 and %(max)d km.", max=MAX_NEARBY_KM),
+            ),
+        ]
     )

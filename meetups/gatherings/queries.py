@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import cos, radians
 
 from sqlalchemy import func, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -9,17 +10,14 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
-from meetups.places.models import City
+from meetups.places.geocoding import distance_km
+from meetups.places.models import City, Venue
+
+KM_PER_DEGREE = 111.32  # of latitude, anywhere; of longitude at the equator
 
 
-def upcoming(
-    city: City | None = None,
-    tag: str | None = None,
-    now: datetime | None = None,
-    limit: int | None = None,
-    include_cancelled: bool = True,
-) -> list[Gathering]:
-    """Gatherings not yet over, soonest first, with what a listing shows loaded in a few queries."""
+def _listing(now: datetime | None, tag: str | None, include_cancelled: bool):
+    """Gatherings not yet over, soonest first, loading what a listing shows in a few queries."""
     query = (
         db.select(Gathering)
         .where(Gathering.ends_at > (now or utcnow()))
@@ -31,15 +29,59 @@ def upcoming(
         )
         .order_by(Gathering.starts_at, Gathering.id)
     )
-    if city is not None:
-        query = query.where(Gathering.city_id == city.id)
     if tag:
         query = query.where(Gathering.tags.any(Tag.name == tag.strip().lower()))
     if not include_cancelled:
         query = query.where(Gathering.status == Status.SCHEDULED)
+    return query
+
+
+def upcoming(
+    city: City | None = None,
+    tag: str | None = None,
+    now: datetime | None = None,
+    limit: int | None = None,
+    include_cancelled: bool = True,
+) -> list[Gathering]:
+    """Gatherings not yet over, soonest first (home page, city pages, feeds, API)."""
+    query = _listing(now, tag, include_cancelled)
+    if city is not None:
+        query = query.where(Gathering.city_id == city.id)
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def nearby(
+    latitude: float,
+    longitude: float,
+    km: float,
+    tag: str | None = None,
+    exclude_city: City | None = None,
+    now: datetime | None = None,
+    include_cancelled: bool = True,
+) -> list[tuple[Gathering, float]]:
+    """Upcoming gatherings whose venue lies within km of a point, with their distance, soonest first."""
+    # A box on the indexed venue coordinates narrows the rows; the exact distance decides.
+    dlat = km / KM_PER_DEGREE
+    dlon = km / (KM_PER_DEGREE * max(cos(radians(latitude)), 0.01))
+    query = (
+        _listing(now, tag, include_cancelled)
+        .join(Gathering.venue)
+        .where(
+            Venue.latitude.between(latitude - dlat, latitude + dlat),
+            Venue.longitude.between(longitude - dlon, longitude + dlon),
+        )
+    )
+    if exclude_city is not None:
+        query = query.where(Gathering.city_id != exclude_city.id)
+    found = []
+    for gathering in db.session.scalars(query):
+        venue = gathering.venue
+        km_away = distance_km(latitude, longitude, venue.latitude, venue.longitude)
+        if km_away <= km:
+            found.append((gathering, km_away))
+    return found
 
 
 def cities_with_counts(

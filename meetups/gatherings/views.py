@@ -1,15 +1,20 @@
 """Pages for browsing, proposing, editing and cancelling gatherings."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meetups.extensions import db
 from meetups.gatherings import queries, services
 from meetups.gatherings.attendance import attendance
-from meetups.gatherings.forms import GatheringForm, RsvpForm
-from meetups.gatherings.models import Gathering, Response
-from meetups.places import gazetteer
+from meetups.gatherings.forms import (
+    NEARBY_CHOICES_KM,
+    CityFilterForm,
+    GatheringForm,
+    RsvpForm,
+)
+from meetups.gatherings.models import Gathering, Response, Rsvp
+from meetups.places import gazetteer, geocoding
 from meetups.places.models import City
 
 bp = Blueprint("gatherings", __name__)
@@ -44,14 +49,23 @@ def cities():
 @bp.get("/cities/<slug>")
 def city(slug: str):
     city = db.first_or_404(db.select(City).filter_by(slug=slug))
-    tag = request.args.get("tag", "").strip() or None
+    filters = CityFilterForm(request.args)
+    if not filters.validate():
+        abort(400, description=filters.within.errors[-1])
+    tag, within = filters.tag.data or None, filters.within.data
     gatherings = queries.upcoming(city=city, tag=tag)
+    near = []
+    if within:
+        near = queries.nearby(city.latitude, city.longitude, within, tag=tag, exclude_city=city)
     return render_template(
         "gatherings/city.html",
         city=city,
         tag=tag,
+        within=within,
+        within_choices=NEARBY_CHOICES_KM,
         gatherings=gatherings,
-        going=queries.going_counts([g.id for g in gatherings]),
+        nearby=near,
+        going=queries.going_counts([g.id for g in gatherings] + [g.id for g, _km in near]),
     )
 
 
@@ -64,6 +78,7 @@ def create():
     if form.validate_on_submit():
         gathering = services.propose(current_user, form.proposal())
         db.session.commit()
+        _locate(gathering.venue)
         flash(_("Your gathering is proposed. Share it!"), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=None)
@@ -73,7 +88,13 @@ def create():
 def show(gathering_id: int):
     gathering = db.get_or_404(Gathering, gathering_id)
     who = attendance(gathering)
-    mine = who.mine(current_user.id if current_user.is_authenticated else None)
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    mine = who.mine(viewer_id)
+    if mine is None and viewer_id is not None:
+        # A "no" is not part of the attendance, but the page still says what I answered.
+        mine = db.session.scalar(
+            db.select(Rsvp).filter_by(gathering_id=gathering.id, user_id=viewer_id)
+        )
     promoted = bool(mine and mine.promoted_at)
     if promoted:  # say it once: the seat that freed up is theirs now
         mine.promoted_at = None
@@ -123,6 +144,7 @@ def edit(gathering_id: int):
         # Commit either way: a change calendars do not show (the seats) must still be saved.
         changed = services.update(gathering, form.proposal())
         db.session.commit()
+        _locate(gathering.venue)
         if changed:
             flash(_("Your changes are saved; calendars will follow."), "success")
         else:
@@ -160,6 +182,16 @@ def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
         Response.MAYBE: _("Marked as maybe. Maybe doesn't hold a seat."),
         Response.NO: _("Noted: you are not going."),
     }[outcome.response]
+
+
+def _locate(venue) -> None:
+    """Geocode the venue of a proposal already committed; nothing here may turn it into an error."""
+    try:
+        if geocoding.locate(venue):
+            db.session.commit()
+    except Exception:  # the proposal is saved; geocode-pending locates the venue later
+        db.session.rollback()
+        current_app.logger.exception("Geocoding a saved venue failed")
 
 
 def _managed(gathering_id: int, lock: bool = False) -> Gathering:

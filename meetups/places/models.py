@@ -63,3 +63,22 @@ class Venue(db.Model):
 
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name!r}>"
+
+
+class GeocodeResult(db.Model):
+    """A geocoder's match for one normalised address in one city: no service is asked twice."""
+
+    __tablename__ = "geocode_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<city geonameid or slug>:<address folded by gazetteer.normalise>", see geocoding.cache_key
+    query_key: Mapped[str] = mapped_column(String(500), unique=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    precision: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<GeocodeResult {self.query_key!r} by {self.provider}>"
