@@ -25,7 +25,7 @@ LYON_CENTRE = (45.74906, 4.84789)  # the gazetteer's
 MARSEILLE_POINT = (43.29695, 5.38107)  # 276 km from Lyon
 MONTREAL_ADDRESS = "1455 boulevard de Maisonneuve Ouest"
 MONTREAL_POINT = (45.49714, -73.57876)
-NOT_LOCATED = "Not located on the map yet"
+NOT_LOCATED = "Location pending"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
 from meetups.places import gazetteer
-from meetups.places.services import city_for, venue_for
+from meetups.places.services import city_for, place_venue, venue_for
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,19 @@ def cancel(gathering: Gathering) -> bool:
     gathering.updated_at = utcnow()
     db.session.flush()
     return True
+
+
+def correct_location(gathering: Gathering, latitude: float, longitude: float) -> None:
+    """Place the gathering's venue by hand; every upcoming gathering there gets a new version."""
+    place_venue(gathering.venue, latitude, longitude)
+    now = utcnow()
+    there = db.select(Gathering).where(
+        Gathering.venue_id == gathering.venue_id, Gathering.ends_at > now
+    )
+    for other in db.session.scalars(there):
+        other.sequence += 1
+        other.updated_at = now
+    db.session.flush()
 
 
 def _apply(gathering: Gathering, proposal: Proposal) -> None:

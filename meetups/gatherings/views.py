@@ -15,6 +15,7 @@ from meetups.gatherings.forms import (
 )
 from meetups.gatherings.models import Gathering, Response, Rsvp
 from meetups.places import gazetteer, geocoding
+from meetups.places.forms import LocationForm
 from meetups.places.models import City
 
 bp = Blueprint("gatherings", __name__)
@@ -151,6 +152,20 @@ def edit(gathering_id: int):
             flash(_("Your changes are saved."), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=gathering)
+
+
+@bp.route("/events/<int:gathering_id>/location", methods=["GET", "POST"])
+@login_required
+def place(gathering_id: int):
+    gathering = _managed(gathering_id)
+    venue = gathering.venue
+    form = LocationForm(obj=venue, city=gathering.city)
+    if form.validate_on_submit():
+        services.correct_location(gathering, form.latitude.data, form.longitude.data)
+        db.session.commit()
+        flash(_("The venue is placed where you said. It will not be moved again."), "success")
+        return redirect(url_for(".show", gathering_id=gathering.id), 303)
+    return render_template("gatherings/location.html", form=form, gathering=gathering)
 
 
 @bp.post("/events/<int:gathering_id>/cancel")

@@ -1,9 +1,14 @@
-"""Form fields for places: a city typed as people type it, resolved offline."""
+"""Forms for places: a city typed as people type it (resolved offline), a venue placed by hand."""
+
+import math
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import FloatField, StringField, ValidationError
+from wtforms.validators import InputRequired, NumberRange
 
 from meetups.places import gazetteer
+from meetups.places.geocoding import MAX_DISTANCE_KM, distance_km
 
 
 class CityField(StringField):
@@ -30,3 +35,52 @@ class CityField(StringField):
                     name=text,
                 )
             )
+
+
+def _finite(form, field) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(_l("Enter a number, like 45.7578."))
+
+
+class LocationForm(FlaskForm):
+    """A venue's position set by hand, which must lie near its city."""
+
+    latitude = FloatField(
+        _l("Latitude"),
+        validators=[
+            InputRequired(_l("Enter the latitude.")),
+            _finite,
+            NumberRange(-90, 90, message=_l("Between -90 and 90.")),
+        ],
+        description=_l("Decimal degrees, north positive: 45.7578"),
+    )
+    longitude = FloatField(
+        _l("Longitude"),
+        validators=[
+            InputRequired(_l("Enter the longitude.")),
+            _finite,
+            NumberRange(-180, 180, message=_l("Between -180 and 180.")),
+        ],
+        description=_l("Decimal degrees, east positive: 4.8320"),
+    )
+
+    def __init__(self, *args, city=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.near_city = city
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        city = self.near_city
+        km = distance_km(city.latitude, city.longitude, self.latitude.data, self.longitude.data)
+        if km > MAX_DISTANCE_KM:
+            self.latitude.errors.append(
+                _l(
+                    "This point is %(km)d km from %(city)s: a venue must lie within %(max)d km of its city.",
+                    km=km,
+                    city=city.name,
+                    max=MAX_DISTANCE_KM,
+                )
+            )
+            return False
+        return True

@@ -248,11 +248,14 @@ def cache_key(city: City, address: str) -> str:
 
 
 def locate(venue: Venue) -> bool:
-    """Give a pending venue coordinates, from the cache or the geocoders; False when none found it."""
-    if venue.geocode_status != GeocodeStatus.PENDING:
+    """Give a pending venue coordinates, from the cache or the geocoders; False when none found it.
+
+    A venue only placed at its city's centre (offline) is tried again, to find the real spot.
+    """
+    if not _needs_locating(venue):
         return False  # located already, or placed by a person
     found = _lookup(venue)
-    if found is None:
+    if found is None or (found[0] == OFFLINE and venue.geocoded_by == OFFLINE):
         return False
     provider, match = found
     venue.latitude, venue.longitude = match.latitude, match.longitude
@@ -260,6 +263,11 @@ def locate(venue: Venue) -> bool:
     venue.geocoded_by, venue.geocode_precision = provider, match.precision
     db.session.flush()
     return True
+
+
+def _needs_locating(venue: Venue) -> bool:
+    approximate = venue.geocode_status == GeocodeStatus.LOCATED and venue.geocoded_by == OFFLINE
+    return venue.geocode_status == GeocodeStatus.PENDING or approximate
 
 
 def _lookup(venue: Venue) -> tuple[str, Match] | None:
@@ -289,6 +297,8 @@ def _remember(key: str, provider: str, match: Match) -> None:
 
 
 def pending_venue_ids() -> list[int]:
-    """The ids of every venue still waiting for coordinates, oldest first."""
-    query = db.select(Venue.id).filter_by(geocode_status=GeocodeStatus.PENDING).order_by(Venue.id)
+    """The ids of every venue still waiting for coordinates (or only at its city's centre)."""
+    approximate = (Venue.geocode_status == GeocodeStatus.LOCATED) & (Venue.geocoded_by == OFFLINE)
+    waiting = (Venue.geocode_status == GeocodeStatus.PENDING) | approximate
+    query = db.select(Venue.id).where(waiting).order_by(Venue.id)
     return list(db.session.scalars(query))

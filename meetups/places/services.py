@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetups.extensions import db
 from meetups.places import gazetteer
-from meetups.places.models import City, Venue
+from meetups.places.models import City, GeocodeStatus, Venue
 
 
 def city_for(place: gazetteer.Place) -> City:
@@ -42,3 +42,11 @@ def venue_for(city: City, name: str, address: str) -> Venue:
     except IntegrityError:
         venue = db.session.scalar(query)
     return venue
+
+
+def place_venue(venue: Venue, latitude: float, longitude: float) -> None:
+    """Put a venue where a person says it is; it is never geocoded again."""
+    venue.latitude, venue.longitude = latitude, longitude
+    venue.geocode_status = GeocodeStatus.MANUAL
+    venue.geocoded_by, venue.geocode_precision = "manual", "manual"
+    db.session.flush()

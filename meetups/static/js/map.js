@@ -20,8 +20,28 @@
       link.textContent = place.title;
       return marker.bindPopup(link).addTo(map);
     });
+    if (element.hasAttribute("data-editable")) makeEditable(map, L.latLng(center));
     if (markers.length > 1) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2));
     else if (markers.length === 1) map.setView(markers[0].getLatLng(), 16);
     element.removeAttribute("role");
   });
+
+  // The location form: a pin to drag (or a click on the map) fills the latitude and longitude.
+  function makeEditable(map, start) {
+    var latitude = document.getElementById("latitude");
+    var longitude = document.getElementById("longitude");
+    var pin = L.marker(start, { draggable: true, keyboard: true }).addTo(map);
+    function fill(latlng) {
+      latitude.value = latlng.lat.toFixed(6);
+      longitude.value = latlng.lng.toFixed(6);
+    }
+    pin.on("dragend", function () { fill(pin.getLatLng()); });
+    map.on("click", function (event) { pin.setLatLng(event.latlng); fill(event.latlng); });
+    [latitude, longitude].forEach(function (input) {
+      input.addEventListener("change", function () {
+        var point = L.latLng(Number(latitude.value), Number(longitude.value));
+        if (isFinite(point.lat) && isFinite(point.lng)) { pin.setLatLng(point); map.panTo(point); }
+      });
+    });
+  }
 })();
