@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from meetups.feeds import cache as feed_cache
+
+    feed_cache.init_app(app)
     geocoding.init_app(app)  # builds the chain only: no request until a venue is located
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -61,11 +65,21 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a positive integer that fits the id columns (no 500 for 10**30)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     from meetups.accounts.views import auth_bp, profile_bp
+    from meetups.api.views import bp as api_bp
+    from meetups.feeds.views import bp as feeds_bp
     from meetups.gatherings.views import bp as gatherings_bp
     from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
-    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp, vendor_bp):
+    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp, feeds_bp, vendor_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -39,10 +39,12 @@ def handle_http_error(error: HTTPException):
         message = error.description
     else:
         message = _messages().get(code) or _("This request could not be completed.")
+    # Keep what the exception says about itself, such as Allow on a 405 or Retry-After on a 429.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return jsonify(error=message), code
+        return jsonify(error=message), code, headers
     template = "errors/404.html" if code == 404 else "errors/error.html"
-    return render_template(template, code=code, message=message), code
+    return render_template(template, code=code, message=message), code, headers
 
 
 def handle_exception(error: Exception):

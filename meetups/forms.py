@@ -1,7 +1,9 @@
 """What every form shares: stripped input, numbers and times with readable errors."""
 
+import math
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField
+from wtforms import DateTimeLocalField, FloatField, IntegerField
 from wtforms.validators import StopValidation
 
 
@@ -47,3 +49,42 @@ class LocalDateTimeField(DateTimeLocalField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+class DecimalNumberField(FloatField):
+    """A decimal number ("45.7578", "4,83"): one clear error for text, nothing for blanks."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Enter a number, like 45.7578.")
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip().replace(",", ".") if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        try:
+            self.data = float(text)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+        if not math.isfinite(self.data):
+            self.data = None
+            raise ValueError(self.invalid_message)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class Present:
+    """Required, judged on the parsed value: blank or spaces are missing, 0 is a value."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None:
+            field.errors[:] = []
+            raise StopValidation(self.message)

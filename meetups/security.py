@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 from meetups.extensions import db, login_manager
@@ -12,7 +13,19 @@ def register(app: Flask) -> None:
     """Wire the user loader, the sign-in redirect and security headers."""
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(ask_to_sign_in)
+    app.session_interface = SessionInterface()
     app.after_request(_security_headers)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie sessions, except that feeds and the API never set or vary on a cookie."""
+
+    STATELESS = ("feeds", "api")
+
+    def save_session(self, app, session, response) -> None:
+        if request.blueprint in self.STATELESS:
+            return  # Flask-Login reads the session on every response, which adds Vary: Cookie
+        super().save_session(app, session, response)
 
 
 def ask_to_sign_in():

@@ -200,3 +200,13 @@ def get_gathering(app):
 def text_of(html: str) -> str:
     """A page's visible-ish text with tags removed and whitespace collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def assert_script_only_enhances(html: str, path: str) -> None:
+    """Scripts come from files of our own (deferred) or are JSON data; no inline code, no on*=."""
+    for tag in re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE):
+        assert 'type="application/json"' in tag or re.search(r'src="/[^/]', tag), (path, tag)
+    assert not re.search(
+        r"<script\b[^>]*>\s*[^\s\[{<]", html.replace('type="application/json"', "")
+    ), path
+    assert not re.search(r"\son[a-z]+=", html, flags=re.IGNORECASE), path

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering
-from tests.conftest import text_of
+from tests.conftest import assert_script_only_enhances, text_of
 
 YEAR = max(2027, utcnow().year + 1)
 SUMMER_EVENING = datetime(YEAR, 6, 17, 19, 0)
@@ -324,16 +324,6 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "form":
             self.forms.append(dict(attrs))
-
-
-def assert_script_only_enhances(html: str, path: str) -> None:
-    """Scripts come from files of our own (deferred) or are JSON data; no inline code, no on*=."""
-    for tag in re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE):
-        assert 'type="application/json"' in tag or re.search(r'src="/[^/]', tag), (path, tag)
-    assert not re.search(
-        r"<script\b[^>]*>\s*[^\s\[{<]", html.replace('type="application/json"', "")
-    ), path
-    assert not re.search(r"\son[a-z]+=", html, flags=re.IGNORECASE), path
 
 
 def test_pages_need_no_script(client, create_user, login, gather):

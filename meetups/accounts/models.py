@@ -20,6 +20,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_feed_token() -> str:
+    """256 random bits: a personal feed URL cannot be guessed."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     # E-mails are stored lower-cased and the database refuses any other form, so the plain
@@ -38,6 +43,8 @@ class User(UserMixin, db.Model):
     # Part of the login session's id: replacing it on logout makes every copy of the old
     # session cookie worthless, which Flask's signed client-side cookies cannot do alone.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The secret in the personal feed's URL (/feeds/<token>.ics); replaced to revoke old links.
+    feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     home_city: Mapped["City | None"] = relationship()

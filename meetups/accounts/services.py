@@ -5,7 +5,7 @@ from functools import cache
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from meetups.accounts.models import User, new_session_token
+from meetups.accounts.models import User, new_feed_token, new_session_token
 from meetups.extensions import db
 
 
@@ -52,3 +52,8 @@ def authenticate(email: str, password: str) -> User | None:
 def end_sessions(user: User) -> None:
     """Invalidate every login session of this user, including copies of old cookies."""
     user.session_token = new_session_token()
+
+
+def rotate_feed_token(user: User) -> None:
+    """Give the person a new personal feed address; the old one stops working."""
+    user.feed_token = new_feed_token()

@@ -90,3 +90,15 @@ def edit():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".edit"), 303)
     return render_template("auth/profile.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
+
+
+@profile_bp.post("/feed/rotate")
+@login_required
+def rotate_feed():
+    services.rotate_feed_token(current_user)
+    db.session.commit()
+    flash(
+        _("Your feed has a new address. Subscribe again with it; the old one no longer works."),
+        "success",
+    )
+    return redirect(url_for("gatherings.me"), 303)

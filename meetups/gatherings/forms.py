@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from wtforms import FloatField, Form, StringField, TextAreaField
+from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meetups.dates import (
@@ -15,7 +15,7 @@ from meetups.dates import (
     utc_to_local,
     utcnow,
 )
-from meetups.forms import LocalDateTimeField, WholeNumberField, strip
+from meetups.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, strip
 from meetups.gatherings.models import Response
 from meetups.gatherings.services import Proposal
 from meetups.places import gazetteer
@@ -217,7 +217,8 @@ class CityFilterForm(Form):
     """The city page's query string: ?tag= and ?within=<km>."""
 
     tag = StringField(filters=[strip])
-    within = FloatField(
+    within = DecimalNumberField(
+        invalid_message=_l("Choose a distance between 0.1 and %(max)d km.", max=MAX_NEARBY_KM),
         validators=[
             Optional(),
             NumberRange(
@@ -225,5 +226,5 @@ class CityFilterForm(Form):
                 max=MAX_NEARBY_KM,
                 message=_l("Choose a distance between 0.1 and %(max)d km.", max=MAX_NEARBY_KM),
             ),
-        ]
+        ],
     )

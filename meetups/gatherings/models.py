@@ -126,6 +126,10 @@ class Rsvp(db.Model):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When a freed seat went to this person; cleared once they have seen the news.
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # This person's view of the gathering changed (answer, seat, place in line): their own
+    # feed shows a new version (its SEQUENCE adds this to the gathering's).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
     user: Mapped[User] = relationship()

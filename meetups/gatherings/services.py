@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, text
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
 from meetups.accounts.models import User
@@ -74,13 +75,13 @@ def correct_location(gathering: Gathering, latitude: float, longitude: float) ->
     """Place the gathering's venue by hand; every upcoming gathering there gets a new version."""
     place_venue(gathering.venue, latitude, longitude)
     now = utcnow()
-    there = db.select(Gathering).where(
-        Gathering.venue_id == gathering.venue_id, Gathering.ends_at > now
+    # One UPDATE, so an edit saved at the same moment cannot lose this raise of SEQUENCE.
+    db.session.execute(
+        sa_update(Gathering)
+        .where(Gathering.venue_id == gathering.venue_id, Gathering.ends_at > now)
+        .values(sequence=Gathering.sequence + 1, updated_at=now)
+        .execution_options(synchronize_session="fetch")
     )
-    for other in db.session.scalars(there):
-        other.sequence += 1
-        other.updated_at = now
-    db.session.flush()
 
 
 def _apply(gathering: Gathering, proposal: Proposal) -> None:
@@ -172,10 +173,13 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     # Counted before this answer changes anything (a query would flush it half-made).
     waits = response == Response.GOING and not _has_free_seat(gathering)
     if rsvp is None:
-        rsvp = Rsvp(gathering_id=gathering.id, user_id=user.id)
+        rsvp = Rsvp(gathering_id=gathering.id, user_id=user.id, sequence=0)
         db.session.add(rsvp)
+    else:
+        rsvp.sequence += 1
     rsvp.response = response
-    rsvp.responded_at = utcnow()  # after the lock, so the waitlist follows the order served
+    # After the lock, so the waitlist follows the order in which answers were served.
+    rsvp.responded_at = rsvp.updated_at = utcnow()
     rsvp.promoted_at = None
     rsvp.is_waitlisted = waits
     db.session.flush()
@@ -199,7 +203,8 @@ def promote_waitlisted(gathering: Gathering) -> list[Rsvp]:
     now = utcnow()
     for rsvp in promoted:
         rsvp.is_waitlisted = False
-        rsvp.promoted_at = now
+        rsvp.promoted_at = rsvp.updated_at = now
+        rsvp.sequence += 1
     db.session.flush()
     return promoted
 

@@ -85,7 +85,7 @@ def create():
     return render_template("gatherings/form.html", form=form, gathering=None)
 
 
-@bp.get("/events/<int:gathering_id>")
+@bp.get("/events/<id:gathering_id>")
 def show(gathering_id: int):
     gathering = db.get_or_404(Gathering, gathering_id)
     who = attendance(gathering)
@@ -111,7 +111,7 @@ def show(gathering_id: int):
     )
 
 
-@bp.post("/events/<int:gathering_id>/rsvp")
+@bp.post("/events/<id:gathering_id>/rsvp")
 @login_required
 def rsvp(gathering_id: int):
     gathering = services.lock(gathering_id) or abort(404)
@@ -130,13 +130,13 @@ def rsvp(gathering_id: int):
     return redirect(url_for(".show", gathering_id=gathering_id), 303)
 
 
-@bp.get("/events/<int:gathering_id>/rsvp")
+@bp.get("/events/<id:gathering_id>/rsvp")
 def rsvp_page(gathering_id: int):
     """Where sign-in returns after an RSVP button was pressed while signed out."""
     return redirect(url_for(".show", gathering_id=gathering_id), 303)
 
 
-@bp.route("/events/<int:gathering_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:gathering_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(gathering_id: int):
     gathering = _managed(gathering_id, lock=request.method == "POST")
@@ -154,7 +154,7 @@ def edit(gathering_id: int):
     return render_template("gatherings/form.html", form=form, gathering=gathering)
 
 
-@bp.route("/events/<int:gathering_id>/location", methods=["GET", "POST"])
+@bp.route("/events/<id:gathering_id>/location", methods=["GET", "POST"])
 @login_required
 def place(gathering_id: int):
     gathering = _managed(gathering_id)
@@ -168,7 +168,7 @@ def place(gathering_id: int):
     return render_template("gatherings/location.html", form=form, gathering=gathering)
 
 
-@bp.post("/events/<int:gathering_id>/cancel")
+@bp.post("/events/<id:gathering_id>/cancel")
 @login_required
 def cancel(gathering_id: int):
     gathering = _managed(gathering_id)

@@ -4,9 +4,10 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, StringField, ValidationError
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import StringField, ValidationError
+from wtforms.validators import NumberRange
 
+from meetups.forms import DecimalNumberField, Present
 from meetups.places import gazetteer
 from meetups.places.geocoding import MAX_DISTANCE_KM, distance_km
 
@@ -37,28 +38,21 @@ class CityField(StringField):
             )
 
 
-def _finite(form, field) -> None:
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError(_l("Enter a number, like 45.7578."))
-
-
 class LocationForm(FlaskForm):
     """A venue's position set by hand, which must lie near its city."""
 
-    latitude = FloatField(
+    latitude = DecimalNumberField(
         _l("Latitude"),
         validators=[
-            InputRequired(_l("Enter the latitude.")),
-            _finite,
+            Present(_l("Enter the latitude.")),
             NumberRange(-90, 90, message=_l("Between -90 and 90.")),
         ],
         description=_l("Decimal degrees, north positive: 45.7578"),
     )
-    longitude = FloatField(
+    longitude = DecimalNumberField(
         _l("Longitude"),
         validators=[
-            InputRequired(_l("Enter the longitude.")),
-            _finite,
+            Present(_l("Enter the longitude.")),
             NumberRange(-180, 180, message=_l("Between -180 and 180.")),
         ],
         description=_l("Decimal degrees, east positive: 4.8320"),
@@ -77,7 +71,7 @@ class LocationForm(FlaskForm):
             self.latitude.errors.append(
                 _l(
                     "This point is %(km)d km from %(city)s: a venue must lie within %(max)d km of its city.",
-                    km=km,
+                    km=math.ceil(km),  # %d would cut 50.4 down to "50 km", read as within 50 km
                     city=city.name,
                     max=MAX_DISTANCE_KM,
                 )

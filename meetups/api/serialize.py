@@ -1,0 +1,58 @@
+"""Cities and gatherings as the JSON API shows them: public fields only, never an e-mail address."""
+
+from meetups.gatherings.models import Gathering
+from meetups.i18n import format_local
+from meetups.places.models import City
+from meetups.urls import absolute_url
+
+
+def city(city: City, upcoming_count: int) -> dict:
+    """A city with its number of upcoming scheduled gatherings."""
+    return {
+        "slug": city.slug,
+        "name": city.name,
+        "country": city.country.upper(),
+        "latitude": city.latitude,
+        "longitude": city.longitude,
+        "timezone": city.timezone,
+        "upcoming_count": upcoming_count,
+    }
+
+
+def event(gathering: Gathering, going: int, waiting: int) -> dict:
+    """A gathering, its times with its city's local offset, and its seats counted elsewhere."""
+    zone = gathering.city.timezone
+    seats_left = None if gathering.capacity is None else max(gathering.capacity - going, 0)
+    return {
+        "id": gathering.id,
+        "url": absolute_url("gatherings.show", gathering_id=gathering.id),
+        "title": gathering.title,
+        "description": gathering.description,
+        "status": gathering.status,
+        "starts_at": format_local(gathering.starts_at, zone, "iso"),
+        "ends_at": format_local(gathering.ends_at, zone, "iso"),
+        "timezone": zone,
+        "city": {"slug": gathering.city.slug, "name": gathering.city.name},
+        "venue": _venue(gathering.venue),
+        "capacity": gathering.capacity,
+        "going_count": going,
+        "seats_left": seats_left,
+        "waitlist_count": waiting,
+        "tags": [tag.name for tag in gathering.tags],
+        "organiser": _organiser(gathering.organiser),
+        "ical_url": absolute_url("feeds.event", gathering_id=gathering.id),
+    }
+
+
+def _venue(venue) -> dict:
+    located = venue.is_located
+    return {
+        "name": venue.name,
+        "address": venue.address,
+        "latitude": venue.latitude if located else None,
+        "longitude": venue.longitude if located else None,
+    }
+
+
+def _organiser(user) -> dict:
+    return {"display_name": user.display_name, "trade": user.trade.strip() or None}

@@ -1,0 +1,77 @@
+"""The read-only JSON API (/api/v1): cities, gatherings, and the OpenAPI document describing them."""
+
+from flask import Blueprint, abort, request
+
+from meetups.api import openapi, serialize
+from meetups.api.forms import DEFAULT_LIMIT, EventFilterForm, cursor_for
+from meetups.dates import utcnow
+from meetups.extensions import db
+from meetups.gatherings import queries
+from meetups.gatherings.models import Gathering
+from meetups.places.models import City
+from meetups.urls import absolute_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Public data that changes slowly: shared caches may keep it a minute, any site may read it.
+CACHE_CONTROL = "public, max-age=60"
+# What a next link carries over from the request (the cursor is its own).
+FILTERS = ("city", "tag", "from", "to", "near", "within", "limit")
+
+
+@bp.after_request
+def _public_headers(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.status_code == 200:
+        response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+    return response
+
+
+@bp.get("/cities")
+def cities():
+    return {"cities": [serialize.city(c, n) for c, n in queries.cities_with_counts()]}
+
+
+@bp.get("/events")
+def events():
+    filters = EventFilterForm(request.args)
+    if not filters.validate():
+        abort(400, description=filters.error_message())
+    city = None
+    if filters.city.data:
+        city = db.first_or_404(
+            db.select(City).filter_by(slug=filters.city.data),
+            description=f"No city with the slug “{filters.city.data}”.",
+        )
+    window = filters.window(city, now=utcnow())
+    page, more = queries.events(window, filters.limit.data or DEFAULT_LIMIT)
+    return {
+        "events": _events_json(page),
+        "next": _next_url(window, page[-1]) if more else None,
+    }
+
+
+@bp.get("/events/<id:gathering_id>")
+def event(gathering_id: int):
+    gathering = db.get_or_404(
+        Gathering, gathering_id, description=f"No event with the id {gathering_id}."
+    )
+    return _events_json([gathering])[0]
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return openapi.document()
+
+
+def _events_json(gatherings: list[Gathering]) -> list[dict]:
+    ids = [g.id for g in gatherings]
+    going, waiting = queries.going_counts(ids), queries.waitlist_counts(ids)
+    return [serialize.event(g, going.get(g.id, 0), waiting.get(g.id, 0)) for g in gatherings]
+
+
+def _next_url(window: queries.EventWindow, last: Gathering) -> str:
+    """The same query from just after the last gathering shown; from stays as first asked."""
+    args = {name: value for name, value in request.args.items() if name in FILTERS and value}
+    args.setdefault("from", window.start.isoformat())  # a walk keeps one "now"
+    return absolute_url("api.events", **args, cursor=cursor_for(last))

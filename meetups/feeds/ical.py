@@ -1,0 +1,155 @@
+"""Gatherings to iCalendar bytes (RFC 5545). Pure: no request, no query, same input same bytes."""
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vGeo, vText
+
+from meetups.feeds.timezones import vtimezone
+from meetups.gatherings.models import Gathering
+
+PRODID = "-//Meute//Meute gatherings//EN"
+REFRESH = timedelta(hours=1)
+MAX_BYTES = 1_000_000  # Google Calendar ignores larger feeds
+
+
+class Status:
+    CONFIRMED = "CONFIRMED"
+    TENTATIVE = "TENTATIVE"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gathering as one calendar shows it."""
+
+    gathering: Gathering
+    url: str  # the gathering's page, absolute
+    status: str = Status.CONFIRMED
+    marker: str = ""  # put before the title, e.g. "[Waitlist]" in a personal feed
+    sequence: int = 0
+    stamp: datetime | None = None  # the last change this calendar shows; the gathering's by default
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    """What a subscribed calendar is called; a single-event download has none of it."""
+
+    name: str
+    description: str
+    source: str  # the feed's own absolute URL
+
+
+def one_line(text: str | None) -> str:
+    """Text safe for a one-line property: no control characters or line breaks, spaces collapsed."""
+    return " ".join(_without_controls(text or "", keep_newlines=False).split())
+
+
+def multi_line(text: str | None) -> str:
+    """Text safe for DESCRIPTION: line breaks kept as \\n, every other control character gone."""
+    lines = _without_controls(text or "", keep_newlines=True).split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _without_controls(text: str, keep_newlines: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\n" or category in ("Zl", "Zp"):
+            kept.append("\n" if keep_newlines else " ")
+        elif char == "\t":
+            kept.append(" ")
+        elif category not in ("Cc", "Cs", "Cf") or char in "\u200d\u200c":
+            kept.append(char)  # joiners stay: emoji sequences and some scripts need them
+    return "".join(kept)
+
+
+def calendar(entries: Iterable[Entry], info: CalendarInfo, cancelled_prefix: str) -> bytes:
+    """A subscribable calendar of these entries, under 1 MB (the furthest dropped first)."""
+    entries = sorted(entries, key=lambda e: (e.gathering.starts_at, e.gathering.id))
+    body = _render(entries, info, cancelled_prefix)
+    while len(body) > MAX_BYTES and entries:
+        entries = entries[: len(entries) * 9 // 10]
+        body = _render(entries, info, cancelled_prefix)
+    return body
+
+
+def single(entry: Entry, cancelled_prefix: str) -> bytes:
+    """One gathering, as a file to download and import."""
+    return _render([entry], None, cancelled_prefix)
+
+
+def _render(entries: list[Entry], info: CalendarInfo | None, cancelled_prefix: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if info is not None:
+        _describe(cal, info)
+    for component in _timezones(entries):
+        cal.add_component(component)
+    for entry in entries:
+        cal.add_component(_event(entry, cancelled_prefix))
+    return cal.to_ical()
+
+
+def _describe(cal: Calendar, info: CalendarInfo) -> None:
+    # icalendar writes calendar-level and X- properties without escaping line breaks, and
+    # NAME and X- properties without escaping at all unless given as vText.
+    name, description = one_line(info.name), one_line(info.description)
+    cal.add("name", vText(name))  # icalendar writes NAME raw too
+    cal.add("x-wr-calname", vText(name))
+    cal.add("description", description)
+    cal.add("x-wr-caldesc", vText(description))
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    cal.add("source", one_line(info.source), parameters={"VALUE": "URI"})
+
+
+def _timezones(entries: list[Entry]):
+    years: dict[str, list[int]] = {}
+    for entry in entries:
+        gathering = entry.gathering
+        span = years.setdefault(gathering.city.timezone, [])
+        span += [gathering.starts_at.year, gathering.ends_at.year]
+    return [vtimezone(zone, min(span), max(span)) for zone, span in sorted(years.items())]
+
+
+def _event(entry: Entry, cancelled_prefix: str) -> Event:
+    gathering = entry.gathering
+    zone = ZoneInfo(gathering.city.timezone)
+    status = Status.CANCELLED if gathering.is_cancelled else entry.status
+    title = one_line(gathering.title)
+    if entry.marker:
+        title = f"{one_line(entry.marker)} {title}"
+    if status == Status.CANCELLED:
+        title = f"{one_line(cancelled_prefix)} {title}"
+    stamp = entry.stamp or gathering.updated_at
+    event = Event()
+    event.add("uid", gathering.uid)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("created", gathering.created_at)
+    event.add("sequence", entry.sequence)
+    event.add("dtstart", gathering.starts_at.astimezone(zone))
+    event.add("dtend", gathering.ends_at.astimezone(zone))
+    event.add("summary", title)
+    event.add("description", _description(gathering, entry.url))
+    event.add("location", one_line(f"{gathering.venue.name}, {gathering.venue.address}"))
+    if gathering.venue.is_located:
+        event.add("geo", vGeo((gathering.venue.latitude, gathering.venue.longitude)))
+    event.add("url", entry.url, parameters={"VALUE": "URI"})
+    categories = [c for c in (one_line(tag.name.replace(",", " ")) for tag in gathering.tags) if c]
+    if categories:  # commas separate categories; a tag of nothing but controls leaves none
+        event.add("categories", categories)
+    event.add("status", status)
+    return event
+
+
+def _description(gathering: Gathering, url: str) -> str:
+    text = multi_line(gathering.description)
+    return f"{text}\n\n{url}" if text else url

@@ -1,0 +1,30 @@
+"""Ways to subscribe to a feed: webcal, a URL to copy, Google, Outlook, and a QR code for phones."""
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+import segno
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Subscription:
+    https: str
+    webcal: str
+    google: str
+    outlook: str
+    qr_svg: Markup
+
+
+def subscription(feed_url: str, name: str) -> Subscription:
+    """Every way of subscribing to the feed at this absolute URL."""
+    webcal = "webcal://" + feed_url.split("://", 1)[1]
+    outlook_query = urlencode({"url": feed_url, "name": name})
+    return Subscription(
+        https=feed_url,
+        webcal=webcal,
+        google="https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+        outlook=f"https://outlook.live.com/calendar/0/addfromweb?{outlook_query}",
+        # segno escapes the title itself and writes nothing else from outside.
+        qr_svg=Markup(segno.make(webcal, error="m").svg_inline(scale=3, border=2, title=name)),  # noqa: S704
+    )
