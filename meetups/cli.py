@@ -62,6 +62,7 @@ def make_admin(email: str) -> None:
 @with_appcontext
 def geocode_pending() -> None:
     """Retry geocoding every venue not located yet; print each outcome and how many were located."""
+    from meetups.gatherings.services import venue_moved
     from meetups.places import geocoding
     from meetups.places.models import Venue
 
@@ -70,6 +71,8 @@ def geocode_pending() -> None:
     for number, venue_id in enumerate(venue_ids, 1):
         venue = db.session.get(Venue, venue_id)
         found = geocoding.locate(venue)
+        if found:
+            venue_moved(venue.id)
         outcome = (
             f"located ({venue.geocoded_by}, {venue.geocode_precision})" if found else "not located"
         )

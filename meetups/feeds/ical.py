@@ -1,12 +1,13 @@
 """Gatherings to iCalendar bytes (RFC 5545). Pure: no request, no query, same input same bytes."""
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vGeo, vText
+from icalendar import Calendar, Event, vCategory, vGeo, vText
 
 from meetups.feeds.timezones import vtimezone
 from meetups.gatherings.models import Gathering
@@ -43,9 +44,40 @@ class CalendarInfo:
     source: str  # the feed's own absolute URL
 
 
+class Text(vText):
+    """TEXT escaped as RFC 5545 says, nothing more.
+
+    vText also reads a backslash followed by "N" as a line break ("\\N" is one in iCalendar
+    syntax), so a title or address in which someone typed \\N would come back split.
+    """
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\n", "\\n")
+        )
+        return escaped.encode(self.encoding)
+
+
+class Categories(vCategory):
+    """CATEGORIES whose names are escaped as Text is."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__([])
+        self.cats = [Text(name) for name in names]
+
+
 def one_line(text: str | None) -> str:
-    """Text safe for a one-line property: no control characters or line breaks, spaces collapsed."""
-    return " ".join(_without_controls(text or "", keep_newlines=False).split())
+    """Text safe for a one-line property: no control characters or line breaks, spaces collapsed.
+
+    Only plain spaces are collapsed: a no-break space ("Annulé :") is kept as typed.
+    """
+    return re.sub(" {2,}", " ", _without_controls(text or "", keep_newlines=False)).strip(" ")
 
 
 def multi_line(text: str | None) -> str:
@@ -99,12 +131,12 @@ def _render(entries: list[Entry], info: CalendarInfo | None, cancelled_prefix: s
 
 def _describe(cal: Calendar, info: CalendarInfo) -> None:
     # icalendar writes calendar-level and X- properties without escaping line breaks, and
-    # NAME and X- properties without escaping at all unless given as vText.
-    name, description = one_line(info.name), one_line(info.description)
-    cal.add("name", vText(name))  # icalendar writes NAME raw too
-    cal.add("x-wr-calname", vText(name))
+    # NAME and X- properties without escaping at all unless given as text.
+    name, description = Text(one_line(info.name)), Text(one_line(info.description))
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
     cal.add("description", description)
-    cal.add("x-wr-caldesc", vText(description))
+    cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     cal.add("source", one_line(info.source), parameters={"VALUE": "URI"})
@@ -123,11 +155,9 @@ def _event(entry: Entry, cancelled_prefix: str) -> Event:
     gathering = entry.gathering
     zone = ZoneInfo(gathering.city.timezone)
     status = Status.CANCELLED if gathering.is_cancelled else entry.status
-    title = one_line(gathering.title)
-    if entry.marker:
-        title = f"{one_line(entry.marker)} {title}"
-    if status == Status.CANCELLED:
-        title = f"{one_line(cancelled_prefix)} {title}"
+    prefix = one_line(cancelled_prefix) if status == Status.CANCELLED else ""
+    parts = (prefix, one_line(entry.marker), one_line(gathering.title))
+    title = " ".join(part for part in parts if part)
     stamp = entry.stamp or gathering.updated_at
     event = Event()
     event.add("uid", gathering.uid)
@@ -137,15 +167,15 @@ def _event(entry: Entry, cancelled_prefix: str) -> Event:
     event.add("sequence", entry.sequence)
     event.add("dtstart", gathering.starts_at.astimezone(zone))
     event.add("dtend", gathering.ends_at.astimezone(zone))
-    event.add("summary", title)
-    event.add("description", _description(gathering, entry.url))
-    event.add("location", one_line(f"{gathering.venue.name}, {gathering.venue.address}"))
+    event.add("summary", Text(title))
+    event.add("description", Text(_description(gathering, entry.url)))
+    event.add("location", Text(one_line(f"{gathering.venue.name}, {gathering.venue.address}")))
     if gathering.venue.is_located:
         event.add("geo", vGeo((gathering.venue.latitude, gathering.venue.longitude)))
     event.add("url", entry.url, parameters={"VALUE": "URI"})
     categories = [c for c in (one_line(tag.name.replace(",", " ")) for tag in gathering.tags) if c]
     if categories:  # commas separate categories; a tag of nothing but controls leaves none
-        event.add("categories", categories)
+        event.add("categories", Categories(categories))
     event.add("status", status)
     return event
 

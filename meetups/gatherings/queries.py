@@ -64,14 +64,10 @@ def nearby(
 ) -> list[tuple[Gathering, float]]:
     """Upcoming gatherings whose venue lies within km of a point, with their distance, soonest first."""
     # A box on the indexed venue coordinates narrows the rows; the exact distance decides.
-    dlat, dlon = _half_box(latitude, km)
     query = (
         _listing(now, tag, include_cancelled)
         .join(Gathering.venue)
-        .where(
-            Venue.latitude.between(latitude - dlat, latitude + dlat),
-            Venue.longitude.between(longitude - dlon, longitude + dlon),
-        )
+        .where(*_box(latitude, longitude, km))
     )
     if exclude_city is not None:
         query = query.where(Gathering.city_id != exclude_city.id)
@@ -121,6 +117,15 @@ def cities_with_counts(
 
 def going_counts(gathering_ids: list[int]) -> dict[int, int]:
     """How many people hold a seat at each of these gatherings."""
+    return _going_counts(gathering_ids, waitlisted=False)
+
+
+def waitlist_counts(gathering_ids: list[int]) -> dict[int, int]:
+    """How many people wait for a seat at each of these gatherings."""
+    return _going_counts(gathering_ids, waitlisted=True)
+
+
+def _going_counts(gathering_ids: list[int], waitlisted: bool) -> dict[int, int]:
     if not gathering_ids:
         return {}
     query = (
@@ -128,7 +133,7 @@ def going_counts(gathering_ids: list[int]) -> dict[int, int]:
         .where(
             Rsvp.gathering_id.in_(gathering_ids),
             Rsvp.response == Response.GOING,
-            Rsvp.is_waitlisted.is_(False),
+            Rsvp.is_waitlisted.is_(waitlisted),
         )
         .group_by(Rsvp.gathering_id)
     )
@@ -255,22 +260,6 @@ def _box(latitude: float, longitude: float, km: float) -> tuple:
         Venue.latitude.between(latitude - dlat, latitude + dlat),
         Venue.longitude.between(longitude - dlon, longitude + dlon),
     )
-
-
-def waitlist_counts(gathering_ids: list[int]) -> dict[int, int]:
-    """How many people wait for a seat at each of these gatherings."""
-    if not gathering_ids:
-        return {}
-    query = (
-        db.select(Rsvp.gathering_id, func.count())
-        .where(
-            Rsvp.gathering_id.in_(gathering_ids),
-            Rsvp.response == Response.GOING,
-            Rsvp.is_waitlisted.is_(True),
-        )
-        .group_by(Rsvp.gathering_id)
-    )
-    return dict(db.session.execute(query).all())
 
 
 # What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end

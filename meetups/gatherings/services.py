@@ -74,11 +74,16 @@ def cancel(gathering: Gathering) -> bool:
 def correct_location(gathering: Gathering, latitude: float, longitude: float) -> None:
     """Place the gathering's venue by hand; every upcoming gathering there gets a new version."""
     place_venue(gathering.venue, latitude, longitude)
+    venue_moved(gathering.venue_id)
+
+
+def venue_moved(venue_id: int) -> None:
+    """A venue got (new) coordinates: calendars must show the new GEO of what is held there."""
     now = utcnow()
     # One UPDATE, so an edit saved at the same moment cannot lose this raise of SEQUENCE.
     db.session.execute(
         sa_update(Gathering)
-        .where(Gathering.venue_id == gathering.venue_id, Gathering.ends_at > now)
+        .where(Gathering.venue_id == venue_id, Gathering.ends_at > now)
         .values(sequence=Gathering.sequence + 1, updated_at=now)
         .execution_options(synchronize_session="fetch")
     )

@@ -202,6 +202,8 @@ def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
 def _locate(venue) -> None:
     """Geocode the venue of a proposal already committed; nothing here may turn it into an error."""
     try:
+        # Located within the request that saved it: the version calendars saw has not changed
+        # (the edit itself, if any, raised SEQUENCE); geocode-pending raises it for later finds.
         if geocoding.locate(venue):
             db.session.commit()
     except Exception:  # the proposal is saved; geocode-pending locates the venue later
