@@ -181,6 +181,29 @@ def create_gathering(app, create_user):
 
 
 @pytest.fixture
+def count_queries(app, client):
+    """count_queries(path) -> (SQL statements one GET of path runs, the response); expects 200."""
+
+    def run(path):
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(path)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200, (path, response.text)
+        return len(statements), response
+
+    return run
+
+
+@pytest.fixture
 def get_gathering(app):
     """Read a gathering fresh from the database, as the next request would."""
     from meetups.gatherings.models import Gathering
