@@ -1,7 +1,11 @@
 """Fixtures: a fresh database per test (a SQLite file, or PostgreSQL when TEST_DATABASE_URL is set)."""
 
+import contextlib
 import os
 import re
+import shutil
+import subprocess
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -12,6 +16,7 @@ from sqlalchemy.engine import make_url
 from meetups import create_app
 from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
+from tests.live_server import free_port
 
 PASSWORD = "correct horse battery"
 
@@ -233,3 +238,42 @@ def assert_script_only_enhances(html: str, path: str) -> None:
         r"<script\b[^>]*>\s*[^\s\[{<]", html.replace('type="application/json"', "")
     ), path
     assert not re.search(r"\son[a-z]+=", html, flags=re.IGNORECASE), path
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server of our own on a free port, stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for_port(port: int, timeout: float = 10) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"redis-server did not listen on {port}")

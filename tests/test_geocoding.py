@@ -1,9 +1,6 @@
 """Geocoding venues through geopy, unchanged, against a local server speaking BAN's and Nominatim's JSON."""
 
-import contextlib
 import logging
-import shutil
-import subprocess
 import time
 
 import pytest
@@ -339,45 +336,6 @@ def test_nominatim_is_skipped_when_its_slot_comes_after_the_budget(app, client, 
     assert elapsed < 0.5  # skipped at once rather than waiting for a slot it could not use
     assert server.count("nominatim") == 1
     assert venue_state(app, "Café Drummond")["status"] == "pending"
-
-
-@pytest.fixture
-def redis_url():
-    """A Redis server of our own on a free port, stopped afterwards."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for_port(port: int, timeout: float = 10) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"redis-server did not listen on {port}")
 
 
 def test_with_redis_the_slot_is_shared_across_processes(
