@@ -150,39 +150,60 @@ def form_data(**overrides) -> dict:
     return data
 
 
+def proposal_from(**overrides):
+    """A services.Proposal from form fields (form_data's, overridden), as the form gives it."""
+    from meetups.gatherings import services
+    from meetups.gatherings.forms import parse_tags
+    from meetups.places import gazetteer
+
+    data = form_data(**overrides)
+    place = gazetteer.lookup(data["city"])
+    start = datetime.fromisoformat(data["starts_at"])
+    end = datetime.fromisoformat(data["ends_at"])
+    return services.Proposal(
+        title=data["title"],
+        description=data["description"],
+        place=place,
+        venue_name=data["venue_name"],
+        venue_address=data["venue_address"],
+        starts_at=local_to_utc(start, place.timezone),
+        ends_at=local_to_utc(end, place.timezone),
+        capacity=int(data["capacity"]) if data["capacity"] else None,
+        tags=tuple(parse_tags(data["tags"])),
+    )
+
+
 @pytest.fixture
 def create_gathering(app, create_user):
     """Propose a gathering through the service: create_gathering(organiser=None, **form fields)."""
+    from meetups.accounts.models import User
     from meetups.gatherings import services
-    from meetups.gatherings.forms import parse_tags
     from meetups.gatherings.models import Gathering
-    from meetups.places import gazetteer
 
     def make(organiser=None, **overrides) -> Gathering:
         organiser = organiser or create_user()
-        data = form_data(**overrides)
-        place = gazetteer.lookup(data["city"])
+        proposal = proposal_from(**overrides)
         with app.app_context():
-            from meetups.accounts.models import User
-
-            start = datetime.fromisoformat(data["starts_at"])
-            end = datetime.fromisoformat(data["ends_at"])
-            proposal = services.Proposal(
-                title=data["title"],
-                description=data["description"],
-                place=place,
-                venue_name=data["venue_name"],
-                venue_address=data["venue_address"],
-                starts_at=local_to_utc(start, place.timezone),
-                ends_at=local_to_utc(end, place.timezone),
-                capacity=int(data["capacity"]) if data["capacity"] else None,
-                tags=tuple(parse_tags(data["tags"])),
-            )
             gathering = services.propose(db.session.get(User, organiser.id), proposal)
             db.session.commit()
             return db.session.get(Gathering, gathering.id)
 
     return make
+
+
+def place_venue(app, venue_id, point, provider="ban", precision="housenumber"):
+    """Give a venue coordinates, as the geocoder would have."""
+    from meetups.places.models import Venue
+
+    with app.app_context():
+        venue = db.session.get(Venue, venue_id)
+        venue.latitude, venue.longitude = point
+        venue.geocode_status, venue.geocoded_by, venue.geocode_precision = (
+            "located",
+            provider,
+            precision,
+        )
+        db.session.commit()
 
 
 @pytest.fixture

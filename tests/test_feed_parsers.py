@@ -17,9 +17,8 @@ import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
-from meetups.dates import local_to_utc
 from meetups.extensions import db
-from tests.conftest import form_data
+from tests.conftest import proposal_from
 
 PARSERS = ("icalendar", "vobject", "ics", "ical")
 FROZEN_NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -228,29 +227,6 @@ def frozen_clock(monkeypatch):
     monkeypatch.setattr("meetups.feeds.views.utcnow", lambda: FROZEN_NOW)
     monkeypatch.setattr("meetups.gatherings.models.utcnow", lambda: FROZEN_NOW)
     return FROZEN_NOW
-
-
-def proposal_from(**overrides):
-    """A services.Proposal from form fields, as the form would give it."""
-    from meetups.gatherings import services
-    from meetups.gatherings.forms import parse_tags
-    from meetups.places import gazetteer
-
-    data = form_data(**overrides)
-    place = gazetteer.lookup(data["city"])
-    start = datetime.fromisoformat(data["starts_at"])
-    end = datetime.fromisoformat(data["ends_at"])
-    return services.Proposal(
-        title=data["title"],
-        description=data["description"],
-        place=place,
-        venue_name=data["venue_name"],
-        venue_address=data["venue_address"],
-        starts_at=local_to_utc(start, place.timezone),
-        ends_at=local_to_utc(end, place.timezone),
-        capacity=int(data["capacity"]) if data["capacity"] else None,
-        tags=tuple(parse_tags(data["tags"])),
-    )
 
 
 def at(day: str, hours: str = "19:00", length: int = 2) -> dict:

@@ -7,6 +7,7 @@ import pytest
 
 from meetups.extensions import db
 from meetups.places.models import Venue
+from tests.conftest import place_venue as place
 from tests.conftest import text_of
 
 VENUE_POINT = (45.76051, 4.83598)
@@ -19,19 +20,6 @@ LEAFLET_CSS = '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">'
 @pytest.fixture(autouse=True)
 def english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def place(app, venue_id, point):
-    """Give a venue coordinates, as the geocoder would have."""
-    with app.app_context():
-        venue = db.session.get(Venue, venue_id)
-        venue.latitude, venue.longitude = point
-        venue.geocode_status, venue.geocoded_by, venue.geocode_precision = (
-            "located",
-            "ban",
-            "housenumber",
-        )
-        db.session.commit()
 
 
 def map_data(html: str) -> list:

@@ -11,9 +11,9 @@ from meetups.extensions import db
 from meetups.gatherings import queries, services
 from meetups.gatherings.models import Gathering
 from meetups.places import gazetteer
-from meetups.places.models import Venue
 from meetups.places.services import city_for
 from tests.conftest import future_local, text_of
+from tests.conftest import place_venue as place
 
 LYON_CENTRE = (45.74906, 4.84789)  # the gazetteer's, which the city page measures from
 VILLEURBANNE_VENUE = (45.7719, 4.8902)  # 4.15 km from Lyon's centre
@@ -45,19 +45,6 @@ def gathering_at(app, create_gathering):
         return gathering
 
     return make
-
-
-def place(app, venue_id, point):
-    """Give a venue coordinates, as the geocoder would have."""
-    with app.app_context():
-        venue = db.session.get(Venue, venue_id)
-        venue.latitude, venue.longitude = point
-        venue.geocode_status, venue.geocoded_by, venue.geocode_precision = (
-            "located",
-            "ban",
-            "housenumber",
-        )
-        db.session.commit()
 
 
 def away(origin, km, bearing):
