@@ -126,7 +126,7 @@ def expected_categories(tags: list[str]) -> list[str]:
 
 
 def check_events(body: bytes, made: list[Gathering], specs, prefix: str) -> None:
-    lines = check_feed_bytes(body)
+    lines = check_feed_bytes(body, typed_text=True)
     names = property_names(lines)
     assert lines.count("BEGIN:VEVENT") == len(made)
     assert lines.count("END:VEVENT") == len(made)
@@ -265,4 +265,4 @@ def test_through_the_database_and_http(
     (loose,) = vobject.readOne(body.decode()).vevent_list
     assert loose.summary.value == ical.one_line(made.title)
     assert loose.description.value == str(event["DESCRIPTION"])
-    check_feed_bytes(body)
+    check_feed_bytes(body, typed_text=True)
