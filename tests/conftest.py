@@ -254,7 +254,10 @@ def text_of(html: str) -> str:
 def assert_script_only_enhances(html: str, path: str) -> None:
     """Scripts come from files of our own (deferred) or are JSON data; no inline code, no on*=."""
     for tag in re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE):
-        assert 'type="application/json"' in tag or re.search(r'src="/[^/]', tag), (path, tag)
+        assert re.search(r'type="application/(ld\+)?json"', tag) or re.search(r'src="/[^/]', tag), (
+            path,
+            tag,
+        )
     assert not re.search(
         r"<script\b[^>]*>\s*[^\s\[{<]", html.replace('type="application/json"', "")
     ), path

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meetups.extensions import db
-from meetups.gatherings import queries, services
+from meetups.gatherings import queries, services, sharing
 from meetups.gatherings.attendance import attendance
 from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
@@ -108,6 +108,8 @@ def show(gathering_id: int):
         promoted=promoted,
         rsvp_form=RsvpForm(),
         can_manage=gathering.can_be_managed_by(current_user),
+        json_ld=sharing.event_json_ld(gathering),
+        share_summary=sharing.summary(gathering),
     )
 
 
