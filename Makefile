@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgres lint format translations clean
+.PHONY: run serve test test-sqlite test-postgres lint format translations screenshots clean
 
 run: $(VENV)/.installed  ## set up, migrate the SQLite database, load demo data once, serve
 	$(FLASK) db upgrade
@@ -49,6 +49,9 @@ translations: $(VENV)/.installed-dev  ## extract strings, update the catalogues,
 	$(VENV)/bin/pybabel update -i meetups/translations/messages.pot -d meetups/translations \
 		--ignore-pot-creation-date
 	$(VENV)/bin/pybabel compile -d meetups/translations --statistics
+
+screenshots: $(VENV)/.installed-dev  ## the README's screenshots, from the demo data, into docs/screenshots/
+	env -u TEST_DATABASE_URL MEETUPS_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e/test_screenshots.py -q
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -3,6 +3,22 @@
 (function () {
   "use strict";
   if (!window.L) return;
+
+  // A pin drawn in CSS, in a 44 px box so that a finger can hit it (the default image is 25 px).
+  function pinIcon(cancelled) {
+    return L.divIcon({
+      className: "map-pin" + (cancelled ? " map-pin-cancelled" : ""),
+      html: '<span class="map-pin-shape"></span>',
+      iconSize: [44, 44],
+      iconAnchor: [22, 44],
+      popupAnchor: [0, -40],
+    });
+  }
+  function name(marker, label) {
+    var element = marker.getElement();
+    if (element) element.setAttribute("aria-label", label);
+    return marker;
+  }
   document.querySelectorAll("[data-map]").forEach(function (element) {
     var data = element.parentElement.querySelector(".map-data");
     var places = data ? JSON.parse(data.textContent) : [];
@@ -13,12 +29,27 @@
       maxZoom: 19,
       attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
     }).addTo(map);
-    var markers = places.map(function (place) {
-      var marker = L.marker([place.latitude, place.longitude], { title: place.venue });
-      var link = document.createElement("a");
-      link.href = place.url;
-      link.textContent = place.title;
-      return marker.bindPopup(link).addTo(map);
+    // One pin per venue, whose popup lists every gathering held there.
+    var venues = {};
+    places.forEach(function (place) {
+      var key = place.latitude + "," + place.longitude;
+      (venues[key] = venues[key] || []).push(place);
+    });
+    var markers = Object.keys(venues).map(function (key) {
+      var here = venues[key];
+      var allCancelled = here.every(function (place) { return place.cancelled; });
+      var marker = L.marker([here[0].latitude, here[0].longitude], { icon: pinIcon(allCancelled) });
+      var list = document.createElement("ul");
+      list.className = "map-popup";
+      here.forEach(function (place) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = place.url;
+        link.textContent = place.title;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      return name(marker.bindPopup(list).addTo(map), here[0].venue);
     });
     if (element.hasAttribute("data-editable")) makeEditable(map, L.latLng(center));
     if (markers.length > 1) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2));
@@ -30,7 +61,8 @@
   function makeEditable(map, start) {
     var latitude = document.getElementById("latitude");
     var longitude = document.getElementById("longitude");
-    var pin = L.marker(start, { draggable: true, keyboard: true }).addTo(map);
+    var pin = L.marker(start, { icon: pinIcon(false), draggable: true, keyboard: true }).addTo(map);
+    name(pin, map.getContainer().dataset.pinLabel || "");
     function fill(latlng) {
       latitude.value = latlng.lat.toFixed(6);
       longitude.value = latlng.lng.toFixed(6);

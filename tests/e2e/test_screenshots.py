@@ -1,0 +1,90 @@
+"""The README's screenshots, taken from the demo data (`flask --app wsgi demo`).
+
+By default they go to a temporary folder and are only checked; with MEETUPS_SCREENSHOTS_DIR set
+(`make screenshots` sets docs/screenshots) they are written there, to be committed.
+Map tiles come from the internet, which tests never reach: maps show Leaflet's plain background
+with their markers.
+"""
+
+import os
+import struct
+
+import pytest
+from playwright.sync_api import expect
+
+from meetups.demo import PASSWORD as DEMO_PASSWORD
+from tests.live_server import ROOT
+
+from .conftest import new_context
+from .helpers import LAPTOP, PHONE, post_form, sqlite_pass_only
+
+pytestmark = sqlite_pass_only
+
+DEMO_MEMBER = "yanis@example.org"  # a Lyon translator who has not answered the first apéro
+GATHERING = "Apéro freelance"
+# file name -> (signed in, locale, viewport, what to open: a path or a gathering's title, whole page)
+SHOTS = {
+    "home.png": (False, "fr-FR", LAPTOP, "/", False),
+    "city.png": (False, "fr-FR", LAPTOP, "/cities/lyon", True),  # down to the map
+    "gathering.png": (True, "fr-FR", LAPTOP, GATHERING, True),
+    "propose.png": (True, "fr-FR", LAPTOP, "/events/new", False),
+    "gathering-phone.png": (True, "fr-FR", PHONE, GATHERING, False),
+    "home-en.png": (False, "en-GB", LAPTOP, "/", False),
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    chosen = os.environ.get("MEETUPS_SCREENSHOTS_DIR")
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    path = ROOT / chosen
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", path
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.fixture(scope="module")
+def browse(browser, demo_server):
+    """browse(signed_in, locale, viewport) -> a page on the demo, one per set of settings."""
+    pages = {}
+
+    def page_for(signed_in: bool, locale: str, viewport: dict):
+        key = (signed_in, locale, viewport["width"])
+        if key not in pages:
+            context = new_context(browser, demo_server, locale=locale, viewport=viewport)
+            if signed_in:
+                credentials = {"email": DEMO_MEMBER, "password": DEMO_PASSWORD}
+                post_form(context, "/auth/login", credentials)
+            pages[key] = context.new_page()
+        return pages[key]
+
+    yield page_for
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("name", SHOTS)
+def test_screenshot(browse, folder, name):
+    signed_in, locale, viewport, target, whole = SHOTS[name]
+    page = browse(signed_in, locale, viewport)
+    if target.startswith("/"):
+        page.goto(target)
+    else:  # a gathering, reached as people do
+        page.goto("/cities/lyon")
+        page.get_by_role("link", name=target, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(target)
+    page.wait_for_function("() => [...document.images].every((image) => image.complete)")
+    path = folder / name
+    page.screenshot(path=path, full_page=whole)
+
+    width, height = png_size(path)
+    assert width == viewport["width"], (name, width)
+    assert height == viewport["height"] if not whole else viewport["height"] <= height < 4000
+    size = path.stat().st_size
+    assert 15_000 < size < 600_000, f"{name}: {size} bytes"  # a real page, yet small
