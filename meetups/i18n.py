@@ -12,12 +12,17 @@ from meetups.security import safe_next
 lang_bp = Blueprint("lang", __name__)
 
 
+# The choice outlives the browser session (closing the browser ends the session cookie).
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
 def select_locale() -> str:
-    """The person's choice (kept in the session), else the best Accept-Language match."""
+    """The person's choice (session, then a year-long cookie), else the best Accept-Language match."""
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
+    for chosen in (session.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in languages:
+            return chosen
     # Match on the language alone, in the browser's order: "fr-CA, en;q=0.5" means French.
     for value, _quality in request.accept_languages:
         language = value.split("-")[0].split("_")[0].lower()
@@ -29,9 +34,18 @@ def select_locale() -> str:
 @lang_bp.post("/lang/<code>")
 def switch(code: str):
     """Remember a language choice and go back where the person was."""
+    response = redirect(safe_next(request.form.get("next")) or url_for("gatherings.index"))
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(safe_next(request.form.get("next")) or url_for("gatherings.index"))
+        response.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=LANG_COOKIE_MAX_AGE,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 # How each locale writes dates: English in its British form, so times read "19:00" as they do

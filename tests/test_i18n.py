@@ -406,6 +406,29 @@ def test_language_choice_beats_accept_language(client):
     assert '<html lang="fr">' in client.get("/cities", headers=EN).text
 
 
+def test_language_choice_outlives_the_browser_session(app, client):
+    client.post("/lang/en", data={"next": "/"}, headers=FR)
+    cookie = client.get_cookie("lang")
+    assert cookie is not None and cookie.value == "en"
+    assert cookie.expires is not None  # kept when the browser closes, unlike the session
+
+    # The browser restarts: the session cookie is gone, the language cookie stays.
+    restarted = app.test_client()
+    restarted.set_cookie("lang", cookie.value)
+    assert '<html lang="en">' in restarted.get("/cities", headers=FR).text
+    # A choice made later replaces the old one.
+    restarted.post("/lang/fr", data={"next": "/"}, headers=EN)
+    assert '<html lang="fr">' in restarted.get("/cities", headers=EN).text
+
+
+def test_language_cookie_with_a_bad_value_is_ignored(app):
+    browser = app.test_client()
+    browser.set_cookie("lang", "<script>")
+    page = browser.get("/cities", headers=EN)
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text
+
+
 def test_unknown_language_changes_nothing(client):
     client.post("/lang/xx", data={"next": "/cities"}, headers=FR)
     assert '<html lang="fr">' in client.get("/cities", headers=FR).text
