@@ -273,8 +273,10 @@ def test_gathering_page_shows_what_people_need(client, create_user, create_gathe
     assert "Europe/Paris (UTC+02:00)" in text
     assert "Café des Freelances" in text
     assert "12 rue de la République, 69002 Lyon" in text
-    assert "Camille Martin" in text
-    assert "proofreader" in text
+    # A suggested trade is shown in the page's language; a trade typed freely, as typed.
+    assert "Proposée par Camille Martin · correcteur" in text
+    english = client.get(f"/events/{gathering.id}", headers={"Accept-Language": "en"})
+    assert "Proposed by Camille Martin · proofreader" in text_of(english.text)
     assert "@example.org" not in page.text
     # Machines read the same instant from the <time> element.
     first_time = re.search(r'<time datetime="([^"]+)"', page.text).group(1)

@@ -62,6 +62,12 @@ def canonical_trade(trade: str | None) -> str | None:
     return None
 
 
+def trade_label(trade: str | None) -> str:
+    """A trade as the page's language names it: a suggested trade is translated, others as typed."""
+    key = canonical_trade(trade)
+    return _(key) if key else (trade or "")
+
+
 @dataclass
 class Attendance:
     going: list[Rsvp] = field(default_factory=list)  # seat holders, in answer order

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from meetups.extensions import db
 from meetups.gatherings import queries, services, sharing
-from meetups.gatherings.attendance import attendance
+from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
     CityFilterForm,
@@ -19,6 +19,7 @@ from meetups.places.forms import LocationForm
 from meetups.places.models import City
 
 bp = Blueprint("gatherings", __name__)
+bp.add_app_template_filter(trade_label, "trade")
 
 HOME_LIMIT = 30
 
