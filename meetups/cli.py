@@ -19,10 +19,23 @@ def register(app: Flask) -> None:
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data."
 )
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--gatherings",
+    type=click.IntRange(min=1),
+    help="Make this many gatherings instead, over many cities, with people and RSVPs "
+    "(for benchmarks; 100,000 take minutes).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Random seed for --gatherings (a fixed one by default): the same seed, the same data.",
+)
+def demo(if_empty: bool, gatherings: int | None, seed: int | None) -> None:
     """Fill an empty database with demo cities, venues, people and upcoming gatherings."""
     from meetups import demo as demo_data
 
+    if seed is not None and gatherings is None:
+        raise click.UsageError("--seed only goes with --gatherings.")
     if not demo_data.is_empty():
         if if_empty:
             click.echo("The database already has data; demo data not loaded.")
@@ -30,11 +43,33 @@ def demo(if_empty: bool) -> None:
         raise click.ClickException(
             "The database is not empty; demo data is only loaded into an empty one."
         )
+    if gatherings is not None:
+        _demo_bulk(gatherings, seed)
+        return
     summary = demo_data.load()
     db.session.commit()
     click.echo(
         f"Demo data loaded: {summary['users']} people, {summary['cities']} cities, "
         f"{summary['gatherings']} gatherings."
+    )
+    click.echo(f"Sign in as {summary['login']} with the password {summary['password']}.")
+
+
+def _demo_bulk(gatherings: int, seed: int | None) -> None:
+    """demo --gatherings N: bulk rows in one transaction, a progress line per chunk."""
+    from meetups.demo import bulk as demo_bulk
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"Made {done:,} of {total:,} gatherings…", err=True)
+
+    summary = demo_bulk.load(
+        gatherings, demo_bulk.SEED if seed is None else seed, progress=progress
+    )
+    db.session.commit()
+    click.echo(
+        f"Demo data loaded: {summary['users']:,} people, {summary['cities']} cities, "
+        f"{summary['venues']:,} venues, {summary['gatherings']:,} gatherings, "
+        f"{summary['rsvps']:,} RSVPs."
     )
     click.echo(f"Sign in as {summary['login']} with the password {summary['password']}.")
 
