@@ -104,9 +104,23 @@ def calendar(entries: Iterable[Entry], info: CalendarInfo, cancelled_prefix: str
     """A subscribable calendar of these entries, under 1 MB (the furthest dropped first)."""
     entries = sorted(entries, key=lambda e: (e.gathering.starts_at, e.gathering.id))
     body = _render(entries, info, cancelled_prefix)
-    while len(body) > MAX_BYTES and entries:
-        entries = entries[: len(entries) * 9 // 10]
-        body = _render(entries, info, cancelled_prefix)
+    if len(body) <= MAX_BYTES:
+        return body
+    # Too big: keep the longest run of nearest gatherings that fits, sized event by event
+    # (one more rendering, not one per try), with room for the time zones of them all.
+    overhead = len(_render([], info, cancelled_prefix)) + sum(
+        len(component.to_ical()) for component in _timezones(entries)
+    )
+    budget, kept = MAX_BYTES - overhead, 0
+    for entry in entries:
+        budget -= len(_event(entry, cancelled_prefix).to_ical())
+        if budget < 0:
+            break
+        kept += 1
+    body = _render(entries[:kept], info, cancelled_prefix)
+    while len(body) > MAX_BYTES and kept:  # a safety net; the sizes above add up exactly
+        kept = kept * 9 // 10
+        body = _render(entries[:kept], info, cancelled_prefix)
     return body
 
 
