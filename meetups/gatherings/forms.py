@@ -213,10 +213,19 @@ NEARBY_CHOICES_KM = (10, 25, 50)
 MAX_NEARBY_KM = 200
 
 
+MAX_PAGE = 10_000
+
+
 class CityFilterForm(Form):
-    """The city page's query string: ?tag= and ?within=<km>."""
+    """The city page's query string: ?tag=, ?within=<km> and ?page=<n>."""
 
     tag = StringField(filters=[strip])
+    page = WholeNumberField(
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_PAGE, message=_l("Pages are numbered from 1.")),
+        ],
+    )
     within = DecimalNumberField(
         invalid_message=_l("Choose a distance between 0.1 and %(max)d km.", max=MAX_NEARBY_KM),
         validators=[

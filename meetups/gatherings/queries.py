@@ -43,6 +43,7 @@ def upcoming(
     now: datetime | None = None,
     limit: int | None = None,
     include_cancelled: bool = True,
+    offset: int = 0,
 ) -> list[Gathering]:
     """Gatherings not yet over, soonest first (home page, city pages, feeds, API)."""
     query = _listing(now, tag, include_cancelled)
@@ -50,6 +51,8 @@ def upcoming(
         query = query.where(Gathering.city_id == city.id)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return list(db.session.scalars(query))
 
 
@@ -61,8 +64,12 @@ def nearby(
     exclude_city: City | None = None,
     now: datetime | None = None,
     include_cancelled: bool = True,
+    limit: int | None = None,
 ) -> list[tuple[Gathering, float]]:
-    """Upcoming gatherings whose venue lies within km of a point, with their distance, soonest first."""
+    """Upcoming gatherings whose venue lies within km of a point, with their distance, soonest first.
+
+    With a limit, rows are read in batches and reading stops once that many are found.
+    """
     # A box on the indexed venue coordinates narrows the rows; the exact distance decides.
     query = (
         _listing(now, tag, include_cancelled)
@@ -72,11 +79,17 @@ def nearby(
     if exclude_city is not None:
         query = query.where(Gathering.city_id != exclude_city.id)
     found = []
-    for gathering in db.session.scalars(query):
-        venue = gathering.venue
-        km_away = distance_km(latitude, longitude, venue.latitude, venue.longitude)
-        if km_away <= km:
-            found.append((gathering, km_away))
+    result = db.session.scalars(query.execution_options(yield_per=200))
+    try:
+        for gathering in result:
+            venue = gathering.venue
+            km_away = distance_km(latitude, longitude, venue.latitude, venue.longitude)
+            if km_away <= km:
+                found.append((gathering, km_away))
+                if limit is not None and len(found) >= limit:
+                    break
+    finally:
+        result.close()
     return found
 
 

@@ -22,6 +22,8 @@ bp = Blueprint("gatherings", __name__)
 bp.add_app_template_filter(trade_label, "trade")
 
 HOME_LIMIT = 30
+CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
+NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
 
 
 @bp.get("/")
@@ -53,12 +55,25 @@ def city(slug: str):
     city = db.first_or_404(db.select(City).filter_by(slug=slug))
     filters = CityFilterForm(request.args)
     if not filters.validate():
-        abort(400, description=filters.within.errors[-1])
-    tag, within = filters.tag.data or None, filters.within.data
-    gatherings = queries.upcoming(city=city, tag=tag)
+        abort(400, description=next(iter(filters.errors.values()))[-1])
+    tag, within, page = filters.tag.data or None, filters.within.data, filters.page.data or 1
+    # One more than a page says whether a next page exists.
+    gatherings = queries.upcoming(
+        city=city, tag=tag, limit=CITY_PAGE_SIZE + 1, offset=(page - 1) * CITY_PAGE_SIZE
+    )
+    has_next = len(gatherings) > CITY_PAGE_SIZE
+    gatherings = gatherings[:CITY_PAGE_SIZE]
     near = []
     if within:
-        near = queries.nearby(city.latitude, city.longitude, within, tag=tag, exclude_city=city)
+        near = queries.nearby(
+            city.latitude,
+            city.longitude,
+            within,
+            tag=tag,
+            exclude_city=city,
+            limit=NEARBY_LIMIT + 1,
+        )
+    nearby_truncated, near = len(near) > NEARBY_LIMIT, near[:NEARBY_LIMIT]
     return render_template(
         "gatherings/city.html",
         city=city,
@@ -66,7 +81,10 @@ def city(slug: str):
         within=within,
         within_choices=NEARBY_CHOICES_KM,
         gatherings=gatherings,
+        page=page,
+        has_next=has_next,
         nearby=near,
+        nearby_truncated=nearby_truncated,
         going=queries.going_counts([g.id for g in gatherings] + [g.id for g, _km in near]),
     )
 
