@@ -15,6 +15,7 @@ from meetups.gatherings.models import Gathering
 PRODID = "-//Meute//Meute gatherings//EN"
 REFRESH = timedelta(hours=1)
 MAX_BYTES = 1_000_000  # Google Calendar ignores larger feeds
+END_OF_CALENDAR = b"END:VCALENDAR\r\n"
 
 
 class Status:
@@ -103,25 +104,22 @@ def _without_controls(text: str, keep_newlines: bool) -> str:
 def calendar(entries: Iterable[Entry], info: CalendarInfo, cancelled_prefix: str) -> bytes:
     """A subscribable calendar of these entries, under 1 MB (the furthest dropped first)."""
     entries = sorted(entries, key=lambda e: (e.gathering.starts_at, e.gathering.id))
-    body = _render(entries, info, cancelled_prefix)
-    if len(body) <= MAX_BYTES:
-        return body
-    # Too big: keep the longest run of nearest gatherings that fits, sized event by event
-    # (one more rendering, not one per try), with room for the time zones of them all.
-    overhead = len(_render([], info, cancelled_prefix)) + sum(
-        len(component.to_ical()) for component in _timezones(entries)
-    )
-    budget, kept = MAX_BYTES - overhead, 0
-    for entry in entries:
-        budget -= len(_event(entry, cancelled_prefix).to_ical())
-        if budget < 0:
-            break
-        kept += 1
-    body = _render(entries[:kept], info, cancelled_prefix)
-    while len(body) > MAX_BYTES and kept:  # a safety net; the sizes above add up exactly
-        kept = kept * 9 // 10
-        body = _render(entries[:kept], info, cancelled_prefix)
-    return body
+    # Each event is rendered once; the calendar around them (name, time zones) is small.
+    events = [_event(entry, cancelled_prefix).to_ical() for entry in entries]
+    head = _render(entries, info, cancelled_prefix, with_events=False)
+    kept = len(events)
+    if len(head) + sum(map(len, events)) > MAX_BYTES:
+        # Keep the longest run of nearest gatherings that fits, with room for every time zone.
+        budget, kept = MAX_BYTES - len(head), 0
+        for event in events:
+            budget -= len(event)
+            if budget < 0:
+                break
+            kept += 1
+        head = _render(entries[:kept], info, cancelled_prefix, with_events=False)
+    if not head.endswith(END_OF_CALENDAR):  # icalendar always ends a calendar so
+        raise ValueError("unexpected calendar ending")
+    return head[: -len(END_OF_CALENDAR)] + b"".join(events[:kept]) + END_OF_CALENDAR
 
 
 def single(entry: Entry, cancelled_prefix: str) -> bytes:
@@ -129,7 +127,12 @@ def single(entry: Entry, cancelled_prefix: str) -> bytes:
     return _render([entry], None, cancelled_prefix)
 
 
-def _render(entries: list[Entry], info: CalendarInfo | None, cancelled_prefix: str) -> bytes:
+def _render(
+    entries: list[Entry],
+    info: CalendarInfo | None,
+    cancelled_prefix: str,
+    with_events: bool = True,
+) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -138,8 +141,9 @@ def _render(entries: list[Entry], info: CalendarInfo | None, cancelled_prefix: s
         _describe(cal, info)
     for component in _timezones(entries):
         cal.add_component(component)
-    for entry in entries:
-        cal.add_component(_event(entry, cancelled_prefix))
+    if with_events:
+        for entry in entries:
+            cal.add_component(_event(entry, cancelled_prefix))
     return cal.to_ical()
 
 
