@@ -65,6 +65,8 @@ class Gathering(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
         Index("ix_gatherings_city_id_starts_at", "city_id", "starts_at"),
+        # Counting each city's upcoming gatherings (home page, /cities) from the index alone.
+        Index("ix_gatherings_city_id_status_ends_at", "city_id", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
