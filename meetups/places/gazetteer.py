@@ -109,3 +109,9 @@ def by_slug(slug: str) -> Place | None:
 def by_geonameid(geonameid: int) -> Place | None:
     """Return the city with this GeoNames id, or None."""
     return _load().by_geonameid.get(geonameid)
+
+
+def largest(country: str, count: int) -> list[Place]:
+    """The country's most populous places, biggest first (demo data, benchmarks)."""
+    places = (p for p in _load().by_geonameid.values() if p.country == country.upper())
+    return sorted(places, key=lambda p: (-p.population, p.slug))[:count]
