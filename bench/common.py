@@ -7,13 +7,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from tests.scratch import postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,20 +39,10 @@ def scratch_database(postgres: str | None = None, keep: bool = False) -> Iterato
         finally:
             _remove(folder, keep)
         return
-    server = make_url(postgres).set(drivername="postgresql+psycopg")
-    name = f"meute_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield server.set(database=name).render_as_string(hide_password=False)
+        with postgres_database(postgres, "meute_bench", keep=keep) as url:
+            yield url
     finally:
-        if keep:
-            print(f"Kept the PostgreSQL database {name}.", file=sys.stderr)
-        else:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
         _remove(folder, keep=False)
 
 

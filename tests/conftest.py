@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import time
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from meetups import create_app
 from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
 from tests.live_server import free_port
+from tests.scratch import postgres_database
 
 PASSWORD = "correct horse battery"
 
@@ -33,15 +33,8 @@ def postgres_url():
     if not base:
         yield None
         return
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"meetups_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database(base, f"meetups_test_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,17 +1,15 @@
 """Migrations build the schema the models describe, from an empty database, on both engines."""
 
-import contextlib
 import logging
 import os
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from meetups import create_app
 from meetups.extensions import db, migrate
+from tests.scratch import postgres_database
 
 EXPECTED_TABLES = {
     "cities",
@@ -159,22 +157,6 @@ def test_db_check_notices_a_schema_that_drifted(empty_app, tmp_path):
     assert "New upgrade operations detected" in result.output
 
 
-@contextlib.contextmanager
-def fresh_postgres_database(base: str):
-    """A new, empty PostgreSQL database next to TEST_DATABASE_URL's, dropped afterwards."""
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"meetups_migrations_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_postgresql_upgrade_check_downgrade(empty_app):
     base = os.environ.get("TEST_DATABASE_URL")
@@ -182,7 +164,7 @@ def test_postgresql_upgrade_check_downgrade(empty_app):
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run the migration test on PostgreSQL: set TEST_DATABASE_URL.")
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL migrations not tested")
-    with fresh_postgres_database(base) as url:
+    with postgres_database(base, "meetups_migrations") as url:
         app = empty_app(url)
         try:
             upgrade_check_downgrade(app)
