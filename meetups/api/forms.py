@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from wtforms import Field, Form, StringField
 
+from meetups.api.queries import EventWindow
 from meetups.forms import strip
 from meetups.gatherings.forms import MAX_NEARBY_KM
 from meetups.gatherings.models import Gathering
-from meetups.gatherings.queries import EventWindow
 from meetups.places.models import City
 
 DEFAULT_LIMIT = 100

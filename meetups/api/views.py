@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, request
 
 from meetups.api import openapi, serialize
+from meetups.api import queries as api_queries
 from meetups.api.forms import DEFAULT_LIMIT, EventFilterForm, cursor_for
 from meetups.dates import utcnow
 from meetups.extensions import db
@@ -44,7 +45,7 @@ def events():
             description=f"No city with the slug “{filters.city.data}”.",
         )
     window = filters.window(city, now=utcnow())
-    page, more = queries.events(window, filters.limit.data or DEFAULT_LIMIT)
+    page, more = api_queries.events(window, filters.limit.data or DEFAULT_LIMIT)
     return {
         "events": _events_json(page),
         "next": _next_url(window, page[-1]) if more else None,
@@ -70,7 +71,7 @@ def _events_json(gatherings: list[Gathering]) -> list[dict]:
     return [serialize.event(g, going.get(g.id, 0), waiting.get(g.id, 0)) for g in gatherings]
 
 
-def _next_url(window: queries.EventWindow, last: Gathering) -> str:
+def _next_url(window: api_queries.EventWindow, last: Gathering) -> str:
     """The same query from just after the last gathering shown; from stays as first asked."""
     args = {name: value for name, value in request.args.items() if name in FILTERS and value}
     args.setdefault("from", window.start.isoformat())  # a walk keeps one "now"

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from meetups.accounts.models import User
 from meetups.dates import utcnow
 from meetups.extensions import db
-from meetups.feeds import cache, ical
-from meetups.gatherings import queries
+from meetups.feeds import cache, ical, queries
 from meetups.gatherings.models import Gathering
 from meetups.gatherings.models import Response as Answer
 from meetups.places.models import City

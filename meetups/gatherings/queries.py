@@ -1,23 +1,19 @@
-"""Shared reads: the upcoming gatherings (home, city pages, later feeds and API), city counts."""
+"""Shared reads: the upcoming gatherings (home, city pages; feeds and the API build on them), counts."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from math import asin, cos, degrees, radians, sin
+from datetime import datetime
 
-from geopy.distance import EARTH_RADIUS as EARTH_RADIUS_KM  # the radius distance_km uses
 from sqlalchemy import func, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
-from meetups.places.geocoding import distance_km
-from meetups.places.models import City, Venue
-
-BOX_MARGIN = 1.001  # a box a hair too wide costs nothing: the exact distance decides
+from meetups.places.distance import distance_km, venue_box
+from meetups.places.models import City
 
 
-def _listing(now: datetime | None, tag: str | None, include_cancelled: bool):
+def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
     """Gatherings not yet over, soonest first, loading what a listing shows in a few queries."""
     query = (
         db.select(Gathering)
@@ -46,7 +42,7 @@ def upcoming(
     offset: int = 0,
 ) -> list[Gathering]:
     """Gatherings not yet over, soonest first (home page, city pages, feeds, API)."""
-    query = _listing(now, tag, include_cancelled)
+    query = listing(now, tag, include_cancelled)
     if city is not None:
         query = query.where(Gathering.city_id == city.id)
     if limit is not None:
@@ -72,9 +68,9 @@ def nearby(
     """
     # A box on the indexed venue coordinates narrows the rows; the exact distance decides.
     query = (
-        _listing(now, tag, include_cancelled)
+        listing(now, tag, include_cancelled)
         .join(Gathering.venue)
-        .where(*_box(latitude, longitude, km))
+        .where(*venue_box(latitude, longitude, km))
     )
     if exclude_city is not None:
         query = query.where(Gathering.city_id != exclude_city.id)
@@ -91,20 +87,6 @@ def nearby(
     finally:
         result.close()
     return found
-
-
-def _half_box(latitude: float, km: float) -> tuple[float, float]:
-    """Half the height and width, in degrees, of a box holding every point within km.
-
-    Measured on the sphere distance_km uses (111.2 km a degree, not 111.32, or points just
-    inside the radius fall outside the box). A circle is widest in longitude poleward of its
-    centre: asin(sin r / cos lat), not r / cos lat; when it reaches a pole, every longitude.
-    """
-    angle = km / EARTH_RADIUS_KM  # radians
-    dlat = degrees(angle) * BOX_MARGIN
-    stretch = sin(min(angle, radians(90))) / max(cos(radians(latitude)), 1e-12)
-    dlon = degrees(asin(stretch)) * BOX_MARGIN if stretch < 1 else 360.0
-    return dlat, dlon
 
 
 def cities_with_counts(
@@ -199,138 +181,3 @@ def my_gatherings(user, now: datetime | None = None) -> MyGatherings:
         else:
             mine.going.append(gathering)
     return mine
-
-
-# The JSON API's window of gatherings -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventWindow:
-    """Which gatherings /api/v1/events lists: cancelled ones included; None narrows nothing."""
-
-    start: datetime  # only those not over by then
-    end: datetime | None = None  # only those starting before then
-    city: City | None = None
-    tag: str | None = None
-    near: tuple[float, float] | None = None  # (latitude, longitude), with within_km
-    within_km: float | None = None
-    after: tuple[datetime, int] | None = None  # keyset: (starts_at, id) of the last one seen
-
-
-def events(window: EventWindow, limit: int) -> tuple[list[Gathering], bool]:
-    """Up to limit gatherings of the window by (starts_at, id), and whether more follow."""
-    query = _listing(window.start, window.tag, include_cancelled=True)
-    if window.near is not None:
-        ids = _ids_within(window, limit + 1)
-        query = query.where(Gathering.id.in_(ids))
-    else:
-        query = query.where(*_narrowing(window))
-    found = list(db.session.scalars(query.limit(limit + 1)))
-    return found[:limit], len(found) > limit
-
-
-def _narrowing(window: EventWindow) -> list:
-    clauses = []
-    if window.end is not None:
-        clauses.append(Gathering.starts_at < window.end)
-    if window.city is not None:
-        clauses.append(Gathering.city_id == window.city.id)
-    if window.after is not None:
-        clauses.append(tuple_(Gathering.starts_at, Gathering.id) > window.after)
-    return clauses
-
-
-def _ids_within(window: EventWindow, wanted: int) -> list[int]:
-    """The first ids of the window whose venue lies within the distance, read lightly."""
-    latitude, longitude = window.near
-    query = (
-        db.select(Gathering.id, Venue.latitude, Venue.longitude)
-        .join(Gathering.venue)
-        .where(Gathering.ends_at > window.start, *_box(latitude, longitude, window.within_km))
-        .where(*_narrowing(window))
-        .order_by(Gathering.starts_at, Gathering.id)
-    )
-    if window.tag:
-        query = query.where(Gathering.tags.any(Tag.name == window.tag.strip().lower()))
-    ids = []
-    # Streamed: a wide box may hold many rows, and the first few matches are enough.
-    result = db.session.execute(query.execution_options(yield_per=500))
-    try:
-        for gathering_id, lat, lon in result:
-            if distance_km(latitude, longitude, lat, lon) <= window.within_km:
-                ids.append(gathering_id)
-                if len(ids) == wanted:
-                    break
-    finally:
-        result.close()
-    return ids
-
-
-def _box(latitude: float, longitude: float, km: float) -> tuple:
-    """Bounds on the indexed venue coordinates around a point: a cheap first cut before the distance."""
-    dlat, dlon = _half_box(latitude, km)
-    return (
-        Venue.latitude.between(latitude - dlat, latitude + dlat),
-        Venue.longitude.between(longitude - dlon, longitude + dlon),
-    )
-
-
-# What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end
-# so that subscribers' calendars see the cancellation before the event drops out.
-FEED_PAST = timedelta(weeks=4)
-FEED_CANCELLED_PAST = timedelta(days=7)
-FEED_AHEAD = timedelta(days=365)
-
-
-def _feed_window(query, now: datetime):
-    return query.where(
-        Gathering.ends_at >= now - FEED_PAST,
-        Gathering.starts_at <= now + FEED_AHEAD,
-        (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= now - FEED_CANCELLED_PAST),
-    )
-
-
-def feed_gatherings(city: City, tag: str | None, now: datetime) -> list[Gathering]:
-    """A city's gatherings as its calendar feed holds them, soonest first."""
-    query = _listing(now - FEED_PAST, tag, include_cancelled=True).where(
-        Gathering.city_id == city.id
-    )
-    return list(db.session.scalars(_feed_window(query, now)))
-
-
-def personal_feed(user, now: datetime) -> list[tuple[Gathering, Rsvp]]:
-    """What a person organises, goes to, waits for or might attend, as their own feed holds it."""
-    query = (
-        db.select(Gathering, Rsvp)
-        .join(Rsvp, (Rsvp.gathering_id == Gathering.id) & (Rsvp.user_id == user.id))
-        .where(Rsvp.response != Response.NO)
-        .options(
-            joinedload(Gathering.city), joinedload(Gathering.venue), selectinload(Gathering.tags)
-        )
-        .order_by(Gathering.starts_at, Gathering.id)
-    )
-    return [(g, r) for g, r in db.session.execute(_feed_window(query, now))]
-
-
-def feed_changed_at(city: City, now: datetime) -> datetime | None:
-    """The last change to any gathering in the city's feed window, whatever its tags.
-
-    A feed's Last-Modified must move on when an event leaves it too: a gathering whose tags
-    no longer include the ?tag= of a feed changed, even though that feed no longer shows it.
-    """
-    query = db.select(func.max(Gathering.updated_at)).where(Gathering.city_id == city.id)
-    return db.session.scalar(_feed_window(query, now))
-
-
-def personal_feed_changed_at(user, now: datetime) -> datetime | None:
-    """The last change to any of a person's answers in the feed window, "no" included.
-
-    Un-RSVPing removes the event from the person's feed; without this, Last-Modified would
-    stay put and a client asking If-Modified-Since would keep the event.
-    """
-    query = (
-        db.select(func.max(Rsvp.updated_at))
-        .join(Gathering, Gathering.id == Rsvp.gathering_id)
-        .where(Rsvp.user_id == user.id)
-    )
-    return db.session.scalar(_feed_window(query, now))

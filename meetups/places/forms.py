@@ -9,7 +9,8 @@ from wtforms.validators import NumberRange
 
 from meetups.forms import DecimalNumberField, Present
 from meetups.places import gazetteer
-from meetups.places.geocoding import MAX_DISTANCE_KM, distance_km
+from meetups.places.distance import distance_km
+from meetups.places.geocoding import MAX_DISTANCE_KM
 
 
 class CityField(StringField):

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from geopy.adapters import URLLibAdapter
-from geopy.distance import great_circle
 from geopy.exc import GeopyError
 from geopy.geocoders import BANFrance, Nominatim
 from sqlalchemy.exc import IntegrityError
 
 from meetups.extensions import db
 from meetups.places import throttle
+from meetups.places.distance import distance_km
 from meetups.places.gazetteer import normalise
 from meetups.places.models import City, GeocodeResult, GeocodeStatus, Venue
 
@@ -130,11 +130,6 @@ def _attempt(name: str, provider: Provider, query: Query, until: float) -> Match
 
 def _distance(query: Query, match: Match) -> float:
     return distance_km(query.latitude, query.longitude, match.latitude, match.longitude)
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres (geopy's, on the mean Earth radius)."""
-    return great_circle((lat1, lon1), (lat2, lon2)).km
 
 
 def _time_left(until: float) -> float:
