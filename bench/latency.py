@@ -25,7 +25,7 @@ from bench import common
 from meetups import create_app
 from meetups.demo import PASSWORD
 from meetups.extensions import db
-from meetups.feeds import cache
+from meetups import cache
 
 SLOW_MS = 1000  # a probe this slow is timed 3 times, not --repeat times
 
@@ -160,7 +160,7 @@ def measure(app, engine, client, probe: Probe, repeat: int) -> tuple:
 def send(app, engine, client, probe: Probe) -> tuple[float, int, int]:
     """One request: its time (ms), the SQL statements it ran, its body size (bytes)."""
     if probe.cold:
-        app.extensions[cache.EXTENSION] = cache.LocalStore()
+        cache.clear(app)
     path = probe.path() if callable(probe.path) else probe.path
     statements = []
 

@@ -54,9 +54,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    from meetups.feeds import cache as feed_cache
+    from meetups import cache
 
-    feed_cache.init_app(app)
+    cache.init_app(app)
     geocoding.init_app(app)  # builds the chain only: no request until a venue is located
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

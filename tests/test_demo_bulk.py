@@ -156,13 +156,6 @@ def assert_event_reads_right(event: dict, timezone: str) -> None:
     assert 8 <= starts.hour <= 22 and starts.minute in (0, 30), event["starts_at"]
 
 
-def test_feed_caches_see_the_new_data(app, loaded):
-    from meetups.feeds import cache
-
-    with app.app_context():
-        assert cache.current_version() > 0
-
-
 def test_it_refuses_a_non_empty_database_and_changes_nothing(app, runner, create_user):
     from meetups.accounts.models import User
     from meetups.gatherings.models import Gathering

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Table, insert, text, update
+from sqlalchemy import Table, insert, text
 from werkzeug.security import generate_password_hash
 
 from meetups.accounts.models import User, new_feed_token, new_session_token
@@ -21,7 +21,6 @@ from meetups.dates import AmbiguousTimeError, NonexistentTimeError, local_to_utc
 from meetups.demo import DESCRIPTION, PASSWORD
 from meetups.demo.rsvps import Answer, Move, answers_for
 from meetups.extensions import db
-from meetups.feeds.models import ContentVersion
 from meetups.gatherings.attendance import TRADE_PLURALS
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag, gathering_tags
 from meetups.places import gazetteer
@@ -100,7 +99,6 @@ def load(
         answers += _chunk(world, plan[start : start + CHUNK])
         if progress:
             progress(min(start + CHUNK, gatherings), gatherings)
-    _raise_content_version()
     _refresh_statistics()
     return {
         "users": len(everyone),
@@ -266,17 +264,6 @@ def _insert(table: Table, rows: list[dict], returning: bool = True) -> list[int]
         return []
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(db.session.scalars(statement, rows))
-
-
-def _raise_content_version() -> None:
-    """Tell the feed caches, in every process, that everything changed (cache._raise_version)."""
-    bumped = db.session.execute(
-        update(ContentVersion)
-        .where(ContentVersion.id == 1)
-        .values(version=ContentVersion.version + 1)
-    )
-    if bumped.rowcount == 0:
-        db.session.execute(insert(ContentVersion).values(id=1, version=1))
 
 
 def _refresh_statistics() -> None:

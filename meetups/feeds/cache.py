@@ -1,128 +1,93 @@
-"""Feed bodies cached by content version: a calendar polling an unchanged feed costs one query.
+"""Feeds kept under their own freshness, and each event rendered once and kept.
 
-Every flush that changes what a feed can show (gatherings, venues, RSVPs, tags, cities)
-raises the single content version row in the same transaction, so the next request, in any
-process, builds afresh. Bodies are kept in Redis when MEETUPS_REDIS_URL is set (shared by all
-processes), else in a small in-process LRU.
+A feed's ETag is made from what it shows summed up (queries.Freshness), its language and the
+origin of its links, so a conditional request is answered with nothing built, and a change
+makes new ETags for the feeds it touches and no other. Bodies are kept under their ETag. A
+feed that must be built takes each event's bytes from the cache under that event's own
+version: after one change, one event is rendered again and the rest joined. One request at
+a time builds a given feed.
 """
 
 import hashlib
-import json
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import event, insert, update
+from meetups import cache as memory
+from meetups.feeds import ical, queries
 
-from meetups.extensions import db
-from meetups.feeds.models import ContentVersion
-from meetups.gatherings.models import Gathering, Rsvp, Tag
-from meetups.places.models import City, Venue
-
-EXTENSION = "meetups.feed_cache"
-WATCHED = (Gathering, Rsvp, Tag, Venue, City)
-LOCAL_ENTRIES = 512
-REDIS_TTL_SECONDS = 24 * 3600
+FEEDS = Path(__file__).resolve().parent
+# What renders an event: a change of code or translations between deploys must not serve
+# events rendered by the old one from a cache shared through Redis.
+RENDERING = hashlib.blake2b(
+    b"".join(
+        path.read_bytes()
+        for path in sorted(
+            [FEEDS / "ical.py", FEEDS / "timezones.py", *FEEDS.parent.glob("translations/*/*/*.mo")]
+        )
+    ),
+    digest_size=8,
+).hexdigest()
 
 
 @dataclass(frozen=True)
-class Built:
-    """A feed's bytes with the validators clients send back."""
+class Slot:
+    """One event a feed will show, known from its row before its gathering is loaded."""
 
-    body: bytes
+    row: queries.Row
+    url: str  # the gathering's page, absolute
+    status: str = ical.Status.CONFIRMED
+    marker: str = ""
+    sequence: int = 0
+    stamp: datetime | None = None
+
+    def key(self, cancelled_prefix: str) -> str:
+        """The event's bytes depend on this and nothing else."""
+        row, stamp = self.row, self.stamp.timestamp() if self.stamp else 0
+        parts = (RENDERING, cancelled_prefix, self.url, row.id, row.sequence)
+        parts += (row.updated_at.timestamp(), row.latitude, row.longitude)
+        parts += (self.status, self.marker, self.sequence, stamp)
+        text = "|".join(map(str, parts)).encode()
+        return "vevent:" + hashlib.blake2b(text, digest_size=16).hexdigest()
+
+    def entry(self, gathering) -> ical.Entry:
+        return ical.Entry(gathering, self.url, self.status, self.marker, self.sequence, self.stamp)
+
+
+def pieces(slots: list[Slot], cancelled_prefix: str) -> list[ical.Piece]:
+    """Each slot's event, rendered now only when no version of it is kept already."""
+    keys = [slot.key(cancelled_prefix) for slot in slots]
+    found = dict(zip(keys, memory.store().get_many(keys), strict=True))
+    missing = [(key, slot) for key, slot in zip(keys, slots, strict=True) if found[key] is None]
+    if missing:
+        loaded = queries.gatherings(slot.row.id for _key, slot in missing)
+        made = {
+            key: ical.Piece.of(slot.entry(loaded[slot.row.id]), cancelled_prefix).ical
+            for key, slot in missing
+            if slot.row.id in loaded  # deleted meanwhile
+        }
+        memory.store().set_many(made)
+        found.update(made)
+    return [
+        ical.Piece(found[key], slot.row.zone, slot.row.starts_at.year, slot.row.ends_at.year)
+        for key, slot in zip(keys, slots, strict=True)
+        if found[key] is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Served:
+    """A feed's ETag, known without its body; the body kept, or built once, when it is sent."""
+
     etag: str
-    last_modified: datetime
+    build: Callable[[], bytes] = field(repr=False)
 
-    @classmethod
-    def of(cls, body: bytes, last_modified: datetime) -> "Built":
-        return cls(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
-
-
-def init_app(app: Flask) -> None:
-    """Pick the store (Redis or in-process) and make writes raise the content version."""
-    url = app.config.get("REDIS_URL")
-    app.extensions[EXTENSION] = RedisStore(url) if url else LocalStore()
-    if not event.contains(db.session, "before_flush", _raise_version):
-        event.listen(db.session, "before_flush", _raise_version)
+    def body(self) -> bytes:
+        return memory.remembered("feed:" + self.etag, self.build)
 
 
-def _raise_version(session, _context, _instances) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, WATCHED) for obj in changed):
-        bumped = session.execute(
-            update(ContentVersion)
-            .where(ContentVersion.id == 1)
-            .values(version=ContentVersion.version + 1)
-        )
-        if bumped.rowcount == 0:  # a fresh database: the row appears with the first change
-            session.execute(insert(ContentVersion).values(id=1, version=1))
-
-
-def current_version() -> int:
-    """The content version now: any write since a body was cached makes it stale."""
-    return db.session.scalar(db.select(ContentVersion.version).filter_by(id=1)) or 0
-
-
-def cached(key: str, build) -> Built:
-    """The body stored under key, or build() stored there now."""
-    store = current_app.extensions[EXTENSION]
-    found = store.get(key)
-    if found is None:
-        found = build()
-        store.set(key, found)
-    return found
-
-
-class LocalStore:
-    """The most recently used bodies of this process."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, Built] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Built | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def set(self, key: str, value: Built) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > LOCAL_ENTRIES:
-                self._items.popitem(last=False)
-
-
-class RedisStore:
-    """Bodies shared by every process through Redis; a Redis outage only means rebuilding."""
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-
-    def get(self, key: str) -> Built | None:
-        try:
-            raw = self._redis.get(f"meute:feed:{key}")
-        except Exception:
-            current_app.logger.warning("Redis unavailable for the feed cache", exc_info=True)
-            return None
-        if raw is None:
-            return None
-        header, _, body = raw.partition(b"\n")
-        meta = json.loads(header)
-        return Built(body, meta["etag"], datetime.fromtimestamp(meta["last_modified"], UTC))
-
-    def set(self, key: str, value: Built) -> None:
-        meta = {"etag": value.etag, "last_modified": value.last_modified.timestamp()}
-        try:
-            self._redis.set(
-                f"meute:feed:{key}",
-                json.dumps(meta).encode() + b"\n" + value.body,
-                ex=REDIS_TTL_SECONDS,
-            )
-        except Exception:
-            current_app.logger.warning("Redis unavailable for the feed cache", exc_info=True)
+def served(key: str, build: Callable[[], bytes]) -> Served:
+    """The feed whose content this key names (its kind, language, origin and freshness)."""
+    text = f"{RENDERING}|{key}".encode()
+    return Served(hashlib.blake2b(text, digest_size=16).hexdigest(), build)

@@ -101,50 +101,77 @@ def _without_controls(text: str, keep_newlines: bool) -> str:
     return "".join(kept)
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One event rendered, with the zone and years its VTIMEZONE must cover."""
+
+    ical: bytes
+    zone: str
+    first_year: int
+    last_year: int
+
+    @classmethod
+    def of(cls, entry: Entry, cancelled_prefix: str) -> "Piece":
+        gathering = entry.gathering
+        return cls(
+            _event(entry, cancelled_prefix).to_ical(),
+            gathering.city.timezone,
+            gathering.starts_at.year,
+            gathering.ends_at.year,
+        )
+
+
 def calendar(entries: Iterable[Entry], info: CalendarInfo, cancelled_prefix: str) -> bytes:
     """A subscribable calendar of these entries, under 1 MB (the furthest dropped first)."""
     entries = sorted(entries, key=lambda e: (e.gathering.starts_at, e.gathering.id))
-    # Each event is rendered once; the calendar around them (name, time zones) is small.
-    events = [_event(entry, cancelled_prefix).to_ical() for entry in entries]
-    head = _render(entries, info, cancelled_prefix, with_events=False)
-    kept = len(events)
-    if len(head) + sum(map(len, events)) > MAX_BYTES:
+    return assemble([Piece.of(entry, cancelled_prefix) for entry in entries], info)
+
+
+def assemble(pieces: list[Piece], info: CalendarInfo) -> bytes:
+    """The calendar around events already rendered, soonest first; byte for byte what
+    icalendar renders of the whole. Over 1 MB, the longest run of soonest events that fits."""
+    head = _head(pieces, info)
+    kept = len(pieces)
+    if len(head) + sum(len(piece.ical) for piece in pieces) > MAX_BYTES:
         # Keep the longest run of nearest gatherings that fits, with room for every time zone.
         budget, kept = MAX_BYTES - len(head), 0
-        for event in events:
-            budget -= len(event)
+        for piece in pieces:
+            budget -= len(piece.ical)
             if budget < 0:
                 break
             kept += 1
-        head = _render(entries[:kept], info, cancelled_prefix, with_events=False)
-    if not head.endswith(END_OF_CALENDAR):  # icalendar always ends a calendar so
-        raise ValueError("unexpected calendar ending")
-    return head[: -len(END_OF_CALENDAR)] + b"".join(events[:kept]) + END_OF_CALENDAR
+        head = _head(pieces[:kept], info)
+    return _join(head, pieces[:kept])
 
 
 def single(entry: Entry, cancelled_prefix: str) -> bytes:
     """One gathering, as a file to download and import."""
-    return _render([entry], None, cancelled_prefix)
+    piece = Piece.of(entry, cancelled_prefix)
+    return _join(_head([piece], None), [piece])
 
 
-def _render(
-    entries: list[Entry],
-    info: CalendarInfo | None,
-    cancelled_prefix: str,
-    with_events: bool = True,
-) -> bytes:
+def _head(pieces: list[Piece], info: CalendarInfo | None) -> bytes:
+    head = _calendar(info, pieces).to_ical()
+    if not head.endswith(END_OF_CALENDAR):  # icalendar always ends a calendar so
+        raise ValueError("unexpected calendar ending")
+    return head
+
+
+def _join(head: bytes, pieces: list[Piece]) -> bytes:
+    """The calendar head with these events inserted before its end, as add_component() would."""
+    return head[: -len(END_OF_CALENDAR)] + b"".join(p.ical for p in pieces) + END_OF_CALENDAR
+
+
+def _calendar(info: CalendarInfo | None, pieces: list[Piece]) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     if info is not None:
         _describe(cal, info)
-    for component in _timezones(entries):
+    for component in _timezones(pieces):
         cal.add_component(component)
-    if with_events:
-        for entry in entries:
-            cal.add_component(_event(entry, cancelled_prefix))
-    return cal.to_ical()
+    return cal
 
 
 def _describe(cal: Calendar, info: CalendarInfo) -> None:
@@ -160,12 +187,10 @@ def _describe(cal: Calendar, info: CalendarInfo) -> None:
     cal.add("source", one_line(info.source), parameters={"VALUE": "URI"})
 
 
-def _timezones(entries: list[Entry]):
+def _timezones(pieces: list[Piece]):
     years: dict[str, list[int]] = {}
-    for entry in entries:
-        gathering = entry.gathering
-        span = years.setdefault(gathering.city.timezone, [])
-        span += [gathering.starts_at.year, gathering.ends_at.year]
+    for piece in pieces:
+        years.setdefault(piece.zone, []).extend((piece.first_year, piece.last_year))
     return [vtimezone(zone, min(span), max(span)) for zone, span in sorted(years.items())]
 
 

@@ -1,71 +1,204 @@
-"""What each calendar feed holds: its window of gatherings, read with what the events show."""
+"""What each calendar feed holds, and how fresh it is, read from the rows it shows.
 
+A feed's freshness (how many rows its window holds, the sums of their ids and sequences, the
+newest change, the latest start) is read with one indexed query, before any body is built.
+Every change a feed shows changes it: an edit raises a gathering's or an answer's sequence; a
+gathering entering or leaving the window changes the count and the sum of ids (and one
+entering as the window moves on is the latest to start). A change elsewhere changes nothing
+of it. So the freshness names the feed's content, and the ETag is made from it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload, selectinload
 
+from meetups.accounts.models import User
 from meetups.extensions import db
-from meetups.gatherings.models import Gathering, Response, Rsvp, Status
-from meetups.gatherings.queries import listing
-from meetups.places.models import City
+from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
+from meetups.places.models import City, Venue
 
 # What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end
 # so that subscribers' calendars see the cancellation before the event drops out.
 FEED_PAST = timedelta(weeks=4)
 FEED_CANCELLED_PAST = timedelta(days=7)
 FEED_AHEAD = timedelta(days=365)
+LOAD_CHUNK = 500  # ids per IN (...) when loading gatherings to render
 
 
-def _feed_window(query, now: datetime):
-    return query.where(
+@dataclass(frozen=True)
+class Freshness:
+    """A feed's rows summed up: what it shows changed when, and only when, one of these did."""
+
+    owner: int  # the city's, person's or gathering's id
+    count: int
+    ids: int  # their sum
+    sequences: int  # their sum
+    latest_start: datetime | None
+    changed_at: datetime | None  # the newest change shown (Last-Modified); None when empty
+    place: str = ""  # a single gathering's: where its venue is
+
+    def __str__(self) -> str:
+        stamps = [t.timestamp() if t else 0 for t in (self.latest_start, self.changed_at)]
+        return f"{self.owner}:{self.count}:{self.ids}:{self.sequences}:{stamps}:{self.place}"
+
+
+def _summary(*sequences):
+    """Count, sum of ids, sum of sequences and latest start of the gatherings joined."""
+    return (
+        func.count(Gathering.id),
+        func.coalesce(func.sum(Gathering.id), 0),
+        func.coalesce(func.sum(sum(sequences, Gathering.sequence)), 0),
+        func.max(Gathering.starts_at),
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a feed needs of one gathering before rendering it: its version, zone and times."""
+
+    id: int
+    sequence: int
+    updated_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    latitude: float | None  # GEO is shown; a venue may move without a gathering's new version
+    longitude: float | None
+    answer: Rsvp | None = None  # in a person's own feed: their answer
+
+
+def in_window(now: datetime) -> tuple:
+    """The gatherings a feed holds at `now`: from 4 weeks ago to a year ahead, cancelled ones
+    until a week after their end."""
+    return (
         Gathering.ends_at >= now - FEED_PAST,
         Gathering.starts_at <= now + FEED_AHEAD,
         (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= now - FEED_CANCELLED_PAST),
     )
 
 
-def feed_gatherings(city: City, tag: str | None, now: datetime) -> list[Gathering]:
-    """A city's gatherings as its calendar feed holds them, soonest first."""
-    query = listing(now - FEED_PAST, tag, include_cancelled=True).where(
-        Gathering.city_id == city.id
-    )
-    return list(db.session.scalars(_feed_window(query, now)))
-
-
-def personal_feed(user, now: datetime) -> list[tuple[Gathering, Rsvp]]:
-    """What a person organises, goes to, waits for or might attend, as their own feed holds it."""
+def city_freshness(slug: str, now: datetime) -> Freshness | None:
+    """The city feed's freshness, whatever its tag (an edit may take an event out of a tag's
+    feed); None for an unknown city."""
+    shown = Gathering.city_id == City.id
+    for clause in in_window(now):
+        shown &= clause
     query = (
-        db.select(Gathering, Rsvp)
-        .join(Rsvp, (Rsvp.gathering_id == Gathering.id) & (Rsvp.user_id == user.id))
-        .where(Rsvp.response != Response.NO)
-        .options(
-            joinedload(Gathering.city), joinedload(Gathering.venue), selectinload(Gathering.tags)
+        db.select(City.id, *_summary(), func.max(Gathering.updated_at))
+        .outerjoin(Gathering, shown)
+        .where(City.slug == slug)
+        .group_by(City.id)
+    )
+    found = db.session.execute(query).first()
+    return Freshness(*found) if found else None
+
+
+def personal_freshness(token: str, now: datetime) -> Freshness | None:
+    """A person's feed's freshness from their answers in the window, "no" included (un-RSVPing
+    takes an event out); None for an unknown token."""
+    shown = Gathering.id == Rsvp.gathering_id
+    for clause in in_window(now):
+        shown &= clause
+    kept = Gathering.id.is_not(None)
+    query = (
+        db.select(
+            User.id,
+            *_summary(Rsvp.sequence),
+            func.max(case((kept & (Rsvp.response != Response.NO), Gathering.updated_at))),
+            func.max(case((kept, Rsvp.updated_at))),
         )
+        .select_from(User)
+        .outerjoin(Rsvp, Rsvp.user_id == User.id)
+        .outerjoin(Gathering, shown)
+        .where(User.feed_token == token)
+        .group_by(User.id)
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    *summary, shown_change, answer_change = found
+    changed_at = max((t for t in (shown_change, answer_change) if t is not None), default=None)
+    return Freshness(*summary, changed_at)
+
+
+def event_freshness(gathering_id: int) -> Freshness | None:
+    """One gathering's version, its venue's place included; None when unknown."""
+    query = (
+        db.select(
+            Gathering.sequence,
+            Gathering.starts_at,
+            Gathering.updated_at,
+            Venue.latitude,
+            Venue.longitude,
+        )
+        .join(Gathering.venue)
+        .where(Gathering.id == gathering_id)
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    sequence, starts_at, updated_at, latitude, longitude = found
+    place = f"{latitude},{longitude}"
+    return Freshness(gathering_id, 1, gathering_id, sequence, starts_at, updated_at, place)
+
+
+def _rows(query) -> list[Row]:
+    return [Row(*values) for values in db.session.execute(query)]
+
+
+def _light(*extra):
+    """Gatherings as rows: their version, times, zone and place, soonest first."""
+    return (
+        db.select(
+            Gathering.id,
+            Gathering.sequence,
+            Gathering.updated_at,
+            Gathering.starts_at,
+            Gathering.ends_at,
+            City.timezone,
+            Venue.latitude,
+            Venue.longitude,
+            *extra,
+        )
+        .join(Gathering.city)
+        .join(Gathering.venue)
         .order_by(Gathering.starts_at, Gathering.id)
     )
-    return [(g, r) for g, r in db.session.execute(_feed_window(query, now))]
 
 
-def feed_changed_at(city: City, now: datetime) -> datetime | None:
-    """The last change to any gathering in the city's feed window, whatever its tags.
-
-    A feed's Last-Modified must move on when an event leaves it too: a gathering whose tags
-    no longer include the ?tag= of a feed changed, even though that feed no longer shows it.
-    """
-    query = db.select(func.max(Gathering.updated_at)).where(Gathering.city_id == city.id)
-    return db.session.scalar(_feed_window(query, now))
+def city_rows(city_id: int, tag: str | None, now: datetime) -> list[Row]:
+    """A city's gatherings as its calendar feed holds them (one tag's, with a tag), soonest first."""
+    query = _light().where(Gathering.city_id == city_id, *in_window(now))
+    if tag:
+        query = query.where(Gathering.tags.any(Tag.name == tag.strip().lower()))
+    return _rows(query)
 
 
-def personal_feed_changed_at(user, now: datetime) -> datetime | None:
-    """The last change to any of a person's answers in the feed window, "no" included.
-
-    Un-RSVPing removes the event from the person's feed; without this, Last-Modified would
-    stay put and a client asking If-Modified-Since would keep the event.
-    """
+def personal_rows(user_id: int, now: datetime) -> list[Row]:
+    """What a person organises, goes to, waits for or might attend, with their answer."""
     query = (
-        db.select(func.max(Rsvp.updated_at))
-        .join(Gathering, Gathering.id == Rsvp.gathering_id)
-        .where(Rsvp.user_id == user.id)
+        _light(Rsvp)
+        .join(Rsvp, (Rsvp.gathering_id == Gathering.id) & (Rsvp.user_id == user_id))
+        .where(Rsvp.response != Response.NO, *in_window(now))
     )
-    return db.session.scalar(_feed_window(query, now))
+    return _rows(query)
+
+
+def gatherings(ids: Iterable[int]) -> dict[int, Gathering]:
+    """These gatherings with what their events show (city, venue, tags), by id."""
+    ids, found = list(ids), {}
+    for start in range(0, len(ids), LOAD_CHUNK):
+        query = (
+            db.select(Gathering)
+            .where(Gathering.id.in_(ids[start : start + LOAD_CHUNK]))
+            .options(
+                joinedload(Gathering.city),
+                joinedload(Gathering.venue),
+                selectinload(Gathering.tags),
+            )
+        )
+        found.update((g.id, g) for g in db.session.scalars(query))
+    return found

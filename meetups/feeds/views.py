@@ -1,16 +1,20 @@
-"""Calendar feeds over HTTP: the city feed, one gathering's download, a person's own feed."""
+"""Calendar feeds over HTTP: the city feed, one gathering's download, a person's own feed.
 
+Each answers from its own freshness (one query): a 304 when the client has the current
+version, else the body kept under that freshness, else one built from kept events.
+"""
+
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.http import is_resource_modified
 
-from meetups.accounts.models import User
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.feeds import cache, ical, queries
-from meetups.gatherings.models import Gathering
 from meetups.gatherings.models import Response as Answer
 from meetups.places.models import City
 from meetups.urls import absolute_url
@@ -24,76 +28,69 @@ PRIVATE = "private, max-age=900"
 @bp.route("/cities/<slug>/calendar.ics", methods=["GET", "HEAD"])
 def city(slug: str):
     """A city's calendar to subscribe to; ?tag= narrows it, ?lang= picks its language."""
-    city = db.first_or_404(db.select(City).filter_by(slug=slug))
     tag = (request.args.get("tag") or "").strip().lower()[:40] or None
     now, language = _hour(), _language()
+    fresh = queries.city_freshness(slug, now) or abort(404)
 
-    def build() -> cache.Built:
+    def build() -> bytes:
         with force_locale(language):
-            gatherings = queries.feed_gatherings(city, tag, now)
-            entries = [ical.Entry(g, _page(g), sequence=g.sequence) for g in gatherings]
-            info = _city_info(city, tag, language)
-            body = ical.calendar(entries, info, _("Cancelled:"))
-            return _built(body, entries, now, queries.feed_changed_at(city, now))
+            city = db.session.get(City, fresh.owner)
+            rows = queries.city_rows(city.id, tag, now)
+            slots = [cache.Slot(row, _page(row.id), sequence=row.sequence) for row in rows]
+            pieces = cache.pieces(slots, _("Cancelled:"))
+            return ical.assemble(pieces, _city_info(city, tag, language))
 
-    built = cache.cached(f"city:{city.id}:{tag}:{language}:{_stamp(now)}", build)
-    return _respond(built, PUBLIC)
+    return _respond(f"city:{tag}:{language}", fresh, now, build, PUBLIC)
 
 
 @bp.route("/events/<id:gathering_id>/calendar.ics", methods=["GET", "HEAD"])
 def event(gathering_id: int):
     """One gathering as a file to import."""
-    gathering = db.get_or_404(Gathering, gathering_id)
     language = _language()
+    fresh = queries.event_freshness(gathering_id) or abort(404)
 
-    def build() -> cache.Built:
+    def build() -> bytes:
         with force_locale(language):
-            entry = ical.Entry(gathering, _page(gathering), sequence=gathering.sequence)
-            return _built(ical.single(entry, _("Cancelled:")), [entry], gathering.updated_at)
+            gathering = queries.gatherings([gathering_id])[gathering_id]
+            entry = ical.Entry(gathering, _page(gathering.id), sequence=gathering.sequence)
+            return ical.single(entry, _("Cancelled:"))
 
-    built = cache.cached(f"event:{gathering.id}:{language}:{cache.current_version()}", build)
-    response = _respond(built, PUBLIC)
-    response.headers["Content-Disposition"] = f'attachment; filename="meute-{gathering.id}.ics"'
+    response = _respond(f"event:{language}", fresh, None, build, PUBLIC)
+    response.headers["Content-Disposition"] = f'attachment; filename="meute-{gathering_id}.ics"'
     return response
 
 
 @bp.route("/feeds/<token>.ics", methods=["GET", "HEAD"])
 def personal(token: str):
     """A person's own calendar: what they organise and attend (confirmed), wait for or might attend."""
-    user = (
-        db.session.scalar(db.select(User).filter_by(feed_token=token)) if len(token) < 80 else None
-    )
-    if user is None:
-        abort(404)
     now, language = _hour(), _language()
+    fresh = (queries.personal_freshness(token, now) if len(token) < 80 else None) or abort(404)
 
-    def build() -> cache.Built:
+    def build() -> bytes:
         with force_locale(language):
-            entries = [_personal_entry(g, r) for g, r in queries.personal_feed(user, now)]
+            slots = [_personal_slot(row) for row in queries.personal_rows(fresh.owner, now)]
             info = ical.CalendarInfo(
                 _("Meute: my gatherings"),
                 _("The gatherings you organise, attend, wait for or might attend, on Meute."),
                 absolute_url("feeds.personal", token=token, **_lang_arg(language)),
             )
-            body = ical.calendar(entries, info, _("Cancelled:"))
-            return _built(body, entries, now, queries.personal_feed_changed_at(user, now))
+            return ical.assemble(cache.pieces(slots, _("Cancelled:")), info)
 
-    built = cache.cached(f"personal:{token}:{language}:{_stamp(now)}", build)
-    response = _respond(built, PRIVATE)
+    response = _respond(f"personal:{token}:{language}", fresh, now, build, PRIVATE)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def _personal_entry(gathering: Gathering, rsvp) -> ical.Entry:
+def _personal_slot(row: queries.Row) -> cache.Slot:
+    rsvp = row.answer
     marker, status = "", ical.Status.CONFIRMED
     if rsvp.response == Answer.MAYBE:
         marker, status = _("[Maybe]"), ical.Status.TENTATIVE
     elif rsvp.is_waitlisted:
         marker, status = _("[Waitlist]"), ical.Status.TENTATIVE
-    changed = max(gathering.updated_at, rsvp.updated_at or gathering.updated_at)
-    return ical.Entry(
-        gathering, _page(gathering), status, marker, gathering.sequence + rsvp.sequence, changed
-    )
+    changed = max(row.updated_at, rsvp.updated_at or row.updated_at)
+    sequence = row.sequence + rsvp.sequence
+    return cache.Slot(row, _page(row.id), status, marker, sequence, changed)
 
 
 def _city_info(city: City, tag: str | None, language: str) -> ical.CalendarInfo:
@@ -110,27 +107,28 @@ def _lang_arg(language: str) -> dict:
     return {} if language == current_app.config["BABEL_DEFAULT_LOCALE"] else {"lang": language}
 
 
-def _built(
-    body: bytes, entries: list[ical.Entry], fallback: datetime, changed: datetime | None = None
-) -> cache.Built:
-    """The body with its validators; Last-Modified is the newest change shown, or `changed`
-    when later (what left the feed changed too)."""
-    stamps = [e.stamp or e.gathering.updated_at for e in entries]
-    if changed is not None:
-        stamps.append(changed)
-    return cache.Built.of(body, max(stamps, default=fallback))
-
-
-def _respond(built: cache.Built, cache_control: str) -> Response:
-    response = Response(built.body, content_type="text/calendar; charset=utf-8")
-    response.set_etag(built.etag)
-    response.last_modified = built.last_modified
+def _respond(
+    kind: str,
+    fresh: queries.Freshness,
+    now: datetime | None,
+    build: Callable[[], bytes],
+    cache_control: str,
+) -> Response:
+    """304 from the feed's freshness alone when the client is current, else the body."""
+    origin = current_app.config.get("BASE_URL") or request.host_url
+    served = cache.served(f"{kind}:{origin}:{fresh}", build)
+    last_modified = fresh.changed_at or now
+    response = Response(content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = cache_control
+    response.last_modified = last_modified
+    if is_resource_modified(request.environ, served.etag, last_modified=last_modified):
+        response.set_data(served.body())
+    response.set_etag(served.etag)
     return response.make_conditional(request)
 
 
-def _page(gathering: Gathering) -> str:
-    return absolute_url("gatherings.show", gathering_id=gathering.id)
+def _page(gathering_id: int) -> str:
+    return absolute_url("gatherings.show", gathering_id=gathering_id)
 
 
 def _language() -> str:
@@ -140,9 +138,5 @@ def _language() -> str:
 
 
 def _hour() -> datetime:
-    """Now, to the hour: a feed's window moves hourly, so its body can be cached meanwhile."""
+    """Now, to the hour: a feed's window moves hourly, so its body can be kept meanwhile."""
     return utcnow().replace(minute=0, second=0, microsecond=0)
-
-
-def _stamp(now: datetime) -> str:
-    return f"{cache.current_version()}:{int(now.timestamp())}"
