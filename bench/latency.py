@@ -22,10 +22,9 @@ if __package__ in (None, ""):  # run as a file: python bench/latency.py
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench import common
-from meetups import create_app
+from meetups import cache, create_app
 from meetups.demo import PASSWORD
 from meetups.extensions import db
-from meetups import cache
 
 SLOW_MS = 1000  # a probe this slow is timed 3 times, not --repeat times
 
