@@ -102,7 +102,7 @@ def test_a_conditional_get_is_answered_from_one_query_in_any_process(
 
 
 def test_a_write_elsewhere_leaves_a_feed_alone(app, client, two_cities, statements):
-    organiser, attendee, lyon, paris = two_cities
+    organiser, attendee, lyon, _paris = two_cities
     first = client.get(PARIS)
     lyon_before = client.get(LYON).headers["ETag"]
     host, guest = signed_in(app, organiser), signed_in(app, attendee)
