@@ -11,8 +11,9 @@ of it. So the freshness names the feed's content, and the ETag is made from it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, bindparam, case, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from meetups.accounts.models import User
@@ -70,40 +71,52 @@ class Row:
     answer: Rsvp | None = None  # in a person's own feed: their answer
 
 
-def in_window(now: datetime) -> tuple:
-    """The gatherings a feed holds at `now`: from 4 weeks ago to a year ahead, cancelled ones
-    until a week after their end."""
+def in_window() -> tuple:
+    """The gatherings a feed holds at `now` (see window()): from 4 weeks ago to a year ahead,
+    cancelled ones until a week after their end."""
     return (
-        Gathering.ends_at >= now - FEED_PAST,
-        Gathering.starts_at <= now + FEED_AHEAD,
-        (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= now - FEED_CANCELLED_PAST),
+        Gathering.ends_at >= bindparam("window_start"),
+        Gathering.starts_at <= bindparam("window_end"),
+        (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= bindparam("cancelled_end")),
+    )
+
+
+def window(now: datetime) -> dict:
+    """The values of in_window() at `now`."""
+    return {
+        "window_start": now - FEED_PAST,
+        "window_end": now + FEED_AHEAD,
+        "cancelled_end": now - FEED_CANCELLED_PAST,
+    }
+
+
+def _first(statement, **params):
+    """The first row of a statement made once (building one costs more than running it)."""
+    return db.session.connection().execute(statement, params).first()
+
+
+@cache
+def _city_freshness():
+    shown = and_(Gathering.city_id == City.id, *in_window())
+    return (
+        db.select(City.id, *_summary(), func.max(Gathering.updated_at))
+        .outerjoin(Gathering, shown)
+        .where(City.slug == bindparam("slug"))
+        .group_by(City.id)
     )
 
 
 def city_freshness(slug: str, now: datetime) -> Freshness | None:
     """The city feed's freshness, whatever its tag (an edit may take an event out of a tag's
     feed); None for an unknown city."""
-    shown = Gathering.city_id == City.id
-    for clause in in_window(now):
-        shown &= clause
-    query = (
-        db.select(City.id, *_summary(), func.max(Gathering.updated_at))
-        .outerjoin(Gathering, shown)
-        .where(City.slug == slug)
-        .group_by(City.id)
-    )
-    found = db.session.execute(query).first()
+    found = _first(_city_freshness(), slug=slug, **window(now))
     return Freshness(*found) if found else None
 
 
-def personal_freshness(token: str, now: datetime) -> Freshness | None:
-    """A person's feed's freshness from their answers in the window, "no" included (un-RSVPing
-    takes an event out); None for an unknown token."""
-    shown = Gathering.id == Rsvp.gathering_id
-    for clause in in_window(now):
-        shown &= clause
+@cache
+def _personal_freshness():
     kept = Gathering.id.is_not(None)
-    query = (
+    return (
         db.select(
             User.id,
             *_summary(Rsvp.sequence),
@@ -112,11 +125,16 @@ def personal_freshness(token: str, now: datetime) -> Freshness | None:
         )
         .select_from(User)
         .outerjoin(Rsvp, Rsvp.user_id == User.id)
-        .outerjoin(Gathering, shown)
-        .where(User.feed_token == token)
+        .outerjoin(Gathering, and_(Gathering.id == Rsvp.gathering_id, *in_window()))
+        .where(User.feed_token == bindparam("token"))
         .group_by(User.id)
     )
-    found = db.session.execute(query).first()
+
+
+def personal_freshness(token: str, now: datetime) -> Freshness | None:
+    """A person's feed's freshness from their answers in the window, "no" included (un-RSVPing
+    takes an event out); None for an unknown token."""
+    found = _first(_personal_freshness(), token=token, **window(now))
     if found is None:
         return None
     *summary, shown_change, answer_change = found
@@ -124,9 +142,9 @@ def personal_freshness(token: str, now: datetime) -> Freshness | None:
     return Freshness(*summary, changed_at)
 
 
-def event_freshness(gathering_id: int) -> Freshness | None:
-    """One gathering's version, its venue's place included; None when unknown."""
-    query = (
+@cache
+def _event_freshness():
+    return (
         db.select(
             Gathering.sequence,
             Gathering.starts_at,
@@ -135,9 +153,13 @@ def event_freshness(gathering_id: int) -> Freshness | None:
             Venue.longitude,
         )
         .join(Gathering.venue)
-        .where(Gathering.id == gathering_id)
+        .where(Gathering.id == bindparam("gathering_id"))
     )
-    found = db.session.execute(query).first()
+
+
+def event_freshness(gathering_id: int) -> Freshness | None:
+    """One gathering's version, its venue's place included; None when unknown."""
+    found = _first(_event_freshness(), gathering_id=gathering_id)
     if found is None:
         return None
     sequence, starts_at, updated_at, latitude, longitude = found
@@ -145,8 +167,8 @@ def event_freshness(gathering_id: int) -> Freshness | None:
     return Freshness(gathering_id, 1, gathering_id, sequence, starts_at, updated_at, place)
 
 
-def _rows(query) -> list[Row]:
-    return [Row(*values) for values in db.session.execute(query)]
+def _rows(query, now: datetime) -> list[Row]:
+    return [Row(*values) for values in db.session.execute(query, window(now))]
 
 
 def _light(*extra):
@@ -171,10 +193,10 @@ def _light(*extra):
 
 def city_rows(city_id: int, tag: str | None, now: datetime) -> list[Row]:
     """A city's gatherings as its calendar feed holds them (one tag's, with a tag), soonest first."""
-    query = _light().where(Gathering.city_id == city_id, *in_window(now))
+    query = _light().where(Gathering.city_id == city_id, *in_window())
     if tag:
         query = query.where(Gathering.tags.any(Tag.name == tag.strip().lower()))
-    return _rows(query)
+    return _rows(query, now)
 
 
 def personal_rows(user_id: int, now: datetime) -> list[Row]:
@@ -182,9 +204,9 @@ def personal_rows(user_id: int, now: datetime) -> list[Row]:
     query = (
         _light(Rsvp)
         .join(Rsvp, (Rsvp.gathering_id == Gathering.id) & (Rsvp.user_id == user_id))
-        .where(Rsvp.response != Response.NO, *in_window(now))
+        .where(Rsvp.response != Response.NO, *in_window())
     )
-    return _rows(query)
+    return _rows(query, now)
 
 
 def gatherings(ids: Iterable[int]) -> dict[int, Gathering]:

@@ -64,7 +64,17 @@ class Gathering(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
-        Index("ix_gatherings_city_id_starts_at", "city_id", "starts_at"),
+        # A city's listing in order; and a city feed's freshness from the index alone.
+        Index(
+            "ix_gatherings_city_id_starts_at_id",
+            "city_id",
+            "starts_at",
+            "id",
+            "ends_at",
+            "status",
+            "sequence",
+            "updated_at",
+        ),
         # Counting each city's upcoming gatherings (home page, /cities) from the index alone.
         Index("ix_gatherings_city_id_status_ends_at", "city_id", "status", "ends_at"),
     )
