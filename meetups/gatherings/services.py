@@ -73,17 +73,27 @@ def cancel(gathering: Gathering) -> bool:
 
 def correct_location(gathering: Gathering, latitude: float, longitude: float) -> None:
     """Place the gathering's venue by hand; every upcoming gathering there gets a new version."""
+    venue_moved(gathering.venue_id)  # first: it locks the gatherings before the venue
     place_venue(gathering.venue, latitude, longitude)
-    venue_moved(gathering.venue_id)
 
 
 def venue_moved(venue_id: int) -> None:
-    """A venue got (new) coordinates: calendars must show the new GEO of what is held there."""
+    """A venue is about to move: calendars must show the new GEO of what is held there."""
     now = utcnow()
+    upcoming = (Gathering.venue_id == venue_id, Gathering.ends_at > now)
+    # Called before the venue is written, so locks come in one order: these gatherings, then
+    # their venue, as an RSVP or an edit locks its gathering first (the reverse deadlocked).
+    # By id, so two moves of one venue queue; NO KEY UPDATE is what the UPDATE takes anyway.
+    db.session.execute(
+        db.select(Gathering.id)
+        .where(*upcoming)
+        .order_by(Gathering.id)
+        .with_for_update(key_share=True)
+    )
     # One UPDATE, so an edit saved at the same moment cannot lose this raise of SEQUENCE.
     db.session.execute(
         sa_update(Gathering)
-        .where(Gathering.venue_id == venue_id, Gathering.ends_at > now)
+        .where(*upcoming)
         .values(sequence=Gathering.sequence + 1, updated_at=now)
         .execution_options(synchronize_session="fetch")
     )

@@ -247,17 +247,29 @@ def locate(venue: Venue) -> bool:
 
     A venue only placed at its city's centre (offline) is tried again, to find the real spot.
     """
+    found = find(venue)
+    if found is not None:
+        put(venue, found)
+    return found is not None
+
+
+def find(venue: Venue) -> tuple[str, Match] | None:
+    """Where a venue still to locate is, with the provider's name; writes nothing to the venue."""
     if not _needs_locating(venue):
-        return False  # located already, or placed by a person
+        return None  # located already, or placed by a person
     found = _lookup(venue)
     if found is None or (found[0] == OFFLINE and venue.geocoded_by == OFFLINE):
-        return False
+        return None
+    return found
+
+
+def put(venue: Venue, found: tuple[str, Match]) -> None:
+    """Give a venue the coordinates find() returned."""
     provider, match = found
     venue.latitude, venue.longitude = match.latitude, match.longitude
     venue.geocode_status = GeocodeStatus.LOCATED
     venue.geocoded_by, venue.geocode_precision = provider, match.precision
     db.session.flush()
-    return True
 
 
 def _needs_locating(venue: Venue) -> bool:
