@@ -106,14 +106,14 @@ def geocode_pending() -> None:
     for number, venue_id in enumerate(venue_ids, 1):
         venue = db.session.get(Venue, venue_id)
         found = geocoding.find(venue)  # no lock is held while the geocoders take their time
+        outcome = "not located"
         if found:
             venue_moved(venue.id)  # first: the gatherings are locked before the venue
-            geocoding.put(venue, found)
-        outcome = (
-            f"located ({venue.geocoded_by}, {venue.geocode_precision})" if found else "not located"
-        )
+            placed = geocoding.put(venue, found)
+            outcome = f"located ({venue.geocoded_by}, {venue.geocode_precision})"
+            outcome = outcome if placed else "placed by hand meanwhile, left as it is"
+            located += placed
         line = f"[{number}/{len(venue_ids)}] {venue.name}, {venue.city.name}: {outcome}"
         db.session.commit()  # as it goes: an interrupted run keeps what it found
-        located += found is not None
         click.echo(line)
     click.echo(f"Located {located} of {len(venue_ids)} venues.")

@@ -108,7 +108,8 @@ def _apply(gathering: Gathering, proposal: Proposal) -> None:
     gathering.starts_at = proposal.starts_at
     gathering.ends_at = proposal.ends_at
     gathering.capacity = proposal.capacity
-    gathering.tags = [tag_for(name) for name in proposal.tags]
+    # New tags are inserted in one order everywhere, so two proposals cannot deadlock on them.
+    gathering.tags = [tag_for(name) for name in sorted(proposal.tags)]
 
 
 def _fingerprint(gathering: Gathering) -> tuple:

@@ -192,7 +192,7 @@ def place(gathering_id: int):
 @bp.post("/events/<id:gathering_id>/cancel")
 @login_required
 def cancel(gathering_id: int):
-    gathering = _managed(gathering_id)
+    gathering = _managed(gathering_id, lock=True)  # SEQUENCE rises from what is committed
     if services.cancel(gathering):
         db.session.commit()
         flash(_("The gathering is cancelled. It stays visible, marked cancelled."), "info")

@@ -248,9 +248,7 @@ def locate(venue: Venue) -> bool:
     A venue only placed at its city's centre (offline) is tried again, to find the real spot.
     """
     found = find(venue)
-    if found is not None:
-        put(venue, found)
-    return found is not None
+    return found is not None and put(venue, found)
 
 
 def find(venue: Venue) -> tuple[str, Match] | None:
@@ -263,13 +261,18 @@ def find(venue: Venue) -> tuple[str, Match] | None:
     return found
 
 
-def put(venue: Venue, found: tuple[str, Match]) -> None:
-    """Give a venue the coordinates find() returned."""
+def put(venue: Venue, found: tuple[str, Match]) -> bool:
+    """Give a venue the coordinates find() returned, unless someone placed it meanwhile."""
+    # Read again under its lock: a person may have placed the pin while the geocoders answered.
+    db.session.refresh(venue, with_for_update=True)
+    if not _needs_locating(venue):
+        return False
     provider, match = found
     venue.latitude, venue.longitude = match.latitude, match.longitude
     venue.geocode_status = GeocodeStatus.LOCATED
     venue.geocoded_by, venue.geocode_precision = provider, match.precision
     db.session.flush()
+    return True
 
 
 def _needs_locating(venue: Venue) -> bool:
