@@ -31,7 +31,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.register(app)
     security.register(app)
     cli.register(app)
+    _wrap(app)
     return app
+
+
+def _wrap(app: Flask) -> None:
+    """WSGI middleware: the feeds' fast path, behind the proxy fix that must see requests first."""
+    from meetups.feeds import fast
+
+    fast.init_app(app)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -58,11 +71,6 @@ def _init_extensions(app: Flask) -> None:
 
     cache.init_app(app)
     geocoding.init_app(app)  # builds the chain only: no request until a venue is located
-    if app.config["PROXY_FIX"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 class IdConverter(IntegerConverter):

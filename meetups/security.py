@@ -68,12 +68,18 @@ CSP = (
 )
 
 
-def _security_headers(response):
+def common_headers(response):
+    """The headers every answer carries (also those that never reach Flask: feeds.fast)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _security_headers(response):
+    common_headers(response)
     # Personal pages (the secret feed URL on /me) must not linger in shared or back-button caches.
     if request.blueprint in ("auth", "profile") or request.endpoint == "gatherings.me":
         response.headers.setdefault("Cache-Control", "no-store")

@@ -6,6 +6,7 @@ and a crowd of simultaneous requests cost, counted in SQL statements and rendere
 
 import threading
 
+import flask
 import pytest
 import redis
 import sqlalchemy as sa
@@ -99,6 +100,28 @@ def test_a_conditional_get_is_answered_from_one_query_in_any_process(
         )
         assert response.status_code == 304, path
         assert count == 1, path  # the feed's freshness, and nothing built
+
+
+def test_a_feed_already_kept_is_answered_without_the_page_machinery(app, client, two_cities):
+    """No session, CSRF, rate limit, language negotiation or page hooks for a feed kept:
+    Flask's request handling does not even start."""
+    started = []
+
+    def record(sender, **_extra):
+        started.append(flask.request.path)
+
+    etag = client.get(LYON).headers["ETag"]  # built, through the app
+    with flask.request_started.connected_to(record, app):
+        assert client.get(LYON).status_code == 200
+        assert client.get(LYON, headers={"If-None-Match": etag}).status_code == 304
+        assert client.head(LYON).status_code == 200
+        assert started == []
+        assert client.get("/cities/lyon").status_code == 200  # a page does go through Flask
+        assert started == ["/cities/lyon"]
+    kept = client.get(LYON, headers={"Cookie": "session=x", "Accept-Language": "en"})
+    assert kept.headers["X-Content-Type-Options"] == "nosniff"
+    assert kept.headers["Referrer-Policy"] == "same-origin"
+    assert "Set-Cookie" not in kept.headers
 
 
 def test_a_write_elsewhere_leaves_a_feed_alone(app, client, two_cities, statements):

@@ -86,6 +86,10 @@ class Served:
     def body(self) -> bytes:
         return memory.remembered("feed:" + self.etag, self.build)
 
+    def kept(self) -> bytes | None:
+        """The body if it is kept already; None rather than building it."""
+        return memory.get("feed:" + self.etag)
+
 
 def served(key: str, build: Callable[[], bytes]) -> Served:
     """The feed whose content this key names (its kind, language, origin and freshness)."""

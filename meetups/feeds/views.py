@@ -5,12 +5,14 @@ version, else the body kept under that freshness, else one built from kept event
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Request
 
 from meetups.dates import utcnow
 from meetups.extensions import db
@@ -25,12 +27,24 @@ PUBLIC = "public, max-age=900"
 PRIVATE = "private, max-age=900"
 
 
-@bp.route("/cities/<slug>/calendar.ics", methods=["GET", "HEAD"])
-def city(slug: str):
+@dataclass(frozen=True)
+class Feed:
+    """What a feed request asks for, known from one query before anything is built."""
+
+    key: str  # names the content: kind, parameters, language, origin of links, freshness
+    last_modified: datetime
+    cache_control: str
+    headers: dict
+    build: Callable[[], bytes]  # in a request context (translations, links)
+
+
+def city_feed(req: Request, slug: str) -> Feed | None:
     """A city's calendar to subscribe to; ?tag= narrows it, ?lang= picks its language."""
-    tag = (request.args.get("tag") or "").strip().lower()[:40] or None
-    now, language = _hour(), _language()
-    fresh = queries.city_freshness(slug, now) or abort(404)
+    tag = (req.args.get("tag") or "").strip().lower()[:40] or None
+    now, language = _hour(), _language(req)
+    fresh = queries.city_freshness(slug, now)
+    if fresh is None:
+        return None
 
     def build() -> bytes:
         with force_locale(language):
@@ -40,14 +54,16 @@ def city(slug: str):
             pieces = cache.pieces(slots, _("Cancelled:"))
             return ical.assemble(pieces, _city_info(city, tag, language))
 
-    return _respond(f"city:{tag}:{language}", fresh, now, build, PUBLIC)
+    key = f"city:{tag}:{language}:{_origin(req)}:{fresh}"
+    return Feed(key, fresh.changed_at or now, PUBLIC, {}, build)
 
 
-@bp.route("/events/<id:gathering_id>/calendar.ics", methods=["GET", "HEAD"])
-def event(gathering_id: int):
+def event_feed(req: Request, gathering_id: int) -> Feed | None:
     """One gathering as a file to import."""
-    language = _language()
-    fresh = queries.event_freshness(gathering_id) or abort(404)
+    language = _language(req)
+    fresh = queries.event_freshness(gathering_id)
+    if fresh is None:
+        return None
 
     def build() -> bytes:
         with force_locale(language):
@@ -55,16 +71,17 @@ def event(gathering_id: int):
             entry = ical.Entry(gathering, _page(gathering.id), sequence=gathering.sequence)
             return ical.single(entry, _("Cancelled:"))
 
-    response = _respond(f"event:{language}", fresh, None, build, PUBLIC)
-    response.headers["Content-Disposition"] = f'attachment; filename="meute-{gathering_id}.ics"'
-    return response
+    key = f"event:{language}:{_origin(req)}:{fresh}"
+    disposition = f'attachment; filename="meute-{gathering_id}.ics"'
+    return Feed(key, fresh.changed_at, PUBLIC, {"Content-Disposition": disposition}, build)
 
 
-@bp.route("/feeds/<token>.ics", methods=["GET", "HEAD"])
-def personal(token: str):
+def personal_feed(req: Request, token: str) -> Feed | None:
     """A person's own calendar: what they organise and attend (confirmed), wait for or might attend."""
-    now, language = _hour(), _language()
-    fresh = (queries.personal_freshness(token, now) if len(token) < 80 else None) or abort(404)
+    now, language = _hour(), _language(req)
+    fresh = queries.personal_freshness(token, now) if len(token) < 80 else None
+    if fresh is None:
+        return None
 
     def build() -> bytes:
         with force_locale(language):
@@ -76,9 +93,49 @@ def personal(token: str):
             )
             return ical.assemble(cache.pieces(slots, _("Cancelled:")), info)
 
-    response = _respond(f"personal:{token}:{language}", fresh, now, build, PRIVATE)
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    key = f"personal:{token}:{language}:{_origin(req)}:{fresh}"
+    robots = {"X-Robots-Tag": "noindex, nofollow"}
+    return Feed(key, fresh.changed_at or now, PRIVATE, robots, build)
+
+
+# Each feed endpoint and what describes its request: the views here, and feeds.fast.
+FEEDS = {"feeds.city": city_feed, "feeds.event": event_feed, "feeds.personal": personal_feed}
+DESCRIBED = "meetups.feed"  # in the WSGI environ: the feed feeds.fast described, to build
+
+
+@bp.route("/cities/<slug>/calendar.ics", methods=["GET", "HEAD"])
+def city(slug: str):
+    return answer(_described() or city_feed(request, slug) or abort(404), request)
+
+
+@bp.route("/events/<id:gathering_id>/calendar.ics", methods=["GET", "HEAD"])
+def event(gathering_id: int):
+    return answer(_described() or event_feed(request, gathering_id) or abort(404), request)
+
+
+@bp.route("/feeds/<token>.ics", methods=["GET", "HEAD"])
+def personal(token: str):
+    return answer(_described() or personal_feed(request, token) or abort(404), request)
+
+
+def _described() -> Feed | None:
+    return request.environ.pop(DESCRIBED, None)
+
+
+def answer(feed: Feed, req: Request, build: bool = True) -> Response | None:
+    """304 from the feed's freshness alone when the client is current, else the body kept,
+    else (unless told not to build: then None) the body built now."""
+    served = cache.served(feed.key, feed.build)
+    response = Response(content_type="text/calendar; charset=utf-8", headers=feed.headers)
+    response.headers["Cache-Control"] = feed.cache_control
+    response.last_modified = feed.last_modified
+    if is_resource_modified(req.environ, served.etag, last_modified=feed.last_modified):
+        body = served.body() if build else served.kept()
+        if body is None:
+            return None
+        response.set_data(body)
+    response.set_etag(served.etag)
+    return response.make_conditional(req)
 
 
 def _personal_slot(row: queries.Row) -> cache.Slot:
@@ -107,32 +164,17 @@ def _lang_arg(language: str) -> dict:
     return {} if language == current_app.config["BABEL_DEFAULT_LOCALE"] else {"lang": language}
 
 
-def _respond(
-    kind: str,
-    fresh: queries.Freshness,
-    now: datetime | None,
-    build: Callable[[], bytes],
-    cache_control: str,
-) -> Response:
-    """304 from the feed's freshness alone when the client is current, else the body."""
-    origin = current_app.config.get("BASE_URL") or request.host_url
-    served = cache.served(f"{kind}:{origin}:{fresh}", build)
-    last_modified = fresh.changed_at or now
-    response = Response(content_type="text/calendar; charset=utf-8")
-    response.headers["Cache-Control"] = cache_control
-    response.last_modified = last_modified
-    if is_resource_modified(request.environ, served.etag, last_modified=last_modified):
-        response.set_data(served.body())
-    response.set_etag(served.etag)
-    return response.make_conditional(request)
-
-
 def _page(gathering_id: int) -> str:
     return absolute_url("gatherings.show", gathering_id=gathering_id)
 
 
-def _language() -> str:
-    wanted = request.args.get("lang", "")
+def _origin(req: Request) -> str:
+    """Where the feed's links point: the configured base URL, else the request's own host."""
+    return current_app.config.get("BASE_URL") or req.host_url
+
+
+def _language(req: Request) -> str:
+    wanted = req.args.get("lang", "")
     languages = current_app.config["LANGUAGES"]
     return wanted if wanted in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
