@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgres lint format translations screenshots clean
+.PHONY: run serve test test-sqlite test-postgres lint format bench translations screenshots clean
 
 run: $(VENV)/.installed  ## set up, migrate the SQLite database, load demo data once, serve
 	$(FLASK) db upgrade
@@ -41,6 +41,9 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+bench: $(VENV)/.installed-dev  ## the ratios of bench/README.md; e.g. BENCH_ARGS="--only P1,P2 --big 200000"
+	$(PY) -m bench.ratios $(BENCH_ARGS)
 
 translations: $(VENV)/.installed-dev  ## extract strings, update the catalogues, compile them
 	$(VENV)/bin/pybabel extract -F meetups/translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _ln:1,2 \
