@@ -22,6 +22,7 @@ def kept_sqlite(data_dir: Path, gatherings: int) -> str:
     if path.exists():
         made = time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))
         progress(f"Reusing {path} (kept from a run on {made}; delete it to make it anew).")
+        common.flask(f"sqlite:///{path}", "db", "upgrade", echo=False)  # to this code's schema
         return f"sqlite:///{path}"
     data_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}.partial.sqlite")

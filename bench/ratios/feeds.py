@@ -26,15 +26,10 @@ UID = re.compile(rb"^UID:(.+?)\r$", re.MULTILINE)
 
 
 def _empty_feed_cache(app: Flask) -> None:
-    """Forget every cached feed: the cache module's clear(app) where it has one."""
-    from meetups.feeds import cache
+    """Forget every feed and event this process keeps."""
+    from meetups import cache
 
-    with app.app_context():
-        clear = getattr(cache, "clear", None)
-        if clear is not None:
-            clear(app)
-        else:  # the cache module of December 2026: one in-process store per app
-            app.extensions[cache.EXTENSION] = cache.LocalStore()
+    cache.clear(app)
 
 
 def feed_path(slug: str) -> str:
