@@ -1,6 +1,7 @@
 """Ways to subscribe to a feed: webcal, a URL to copy, Google, Outlook, and a QR code for phones."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 import segno
@@ -16,6 +17,7 @@ class Subscription:
     qr_svg: Markup
 
 
+@lru_cache(maxsize=1024)  # the QR code takes longer to draw than the rest of a city page
 def subscription(feed_url: str, name: str) -> Subscription:
     """Every way of subscribing to the feed at this absolute URL."""
     webcal = "webcal://" + feed_url.split("://", 1)[1]
