@@ -110,8 +110,9 @@ class Gathering(db.Model):
         String(16), default=Status.SCHEDULED, server_default=Status.SCHEDULED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED.
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED. Indexed:
+    # the cities' counts read what changed lately (queries.city_counts_key).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
