@@ -279,10 +279,11 @@ def statements():
 def held_minute(monkeypatch):
     """The clock listings and the cities' counts read, held still (a test may move .now): the
     counts are kept for a minute, so a test that counts queries must not cross into the next."""
-    from meetups.gatherings import queries
+    from meetups.gatherings import counts, queries
 
     clock = types.SimpleNamespace(now=utcnow())
-    monkeypatch.setattr(queries, "utcnow", lambda: clock.now)
+    for module in (counts, queries):
+        monkeypatch.setattr(module, "utcnow", lambda: clock.now)
     return clock
 
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 
 from meetups.extensions import db
+from meetups.gatherings.counts import COMMIT_LAG
 from meetups.gatherings.models import Gathering, Status
-from meetups.gatherings.queries import COMMIT_LAG
 from tests.conftest import form_data
 from tests.test_feeds import signed_in
 
@@ -141,6 +141,14 @@ def test_a_change_committed_long_after_its_stamp_shows_at_the_next_minute(
     assert_shown(client, {"lyon": 2})  # missed, as documented
     held_minute.now += timedelta(minutes=1)
     assert_shown(client, {"lyon": 1})
+
+
+def test_the_kept_lists_are_kept_per_language(client, create_gathering, held_minute):
+    create_gathering()
+    french = client.get("/", headers={"Accept-Language": "fr"}).text
+    english = client.get("/", headers={"Accept-Language": "en"}).text
+    assert "1 à venir" in french and "1 upcoming" not in french
+    assert "1 upcoming" in english and "1 à venir" not in english
 
 
 @pytest.fixture

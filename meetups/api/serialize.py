@@ -1,7 +1,7 @@
 """Cities and gatherings as the JSON API shows them: public fields only, never an e-mail address."""
 
+from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
-from meetups.gatherings.queries import ListedCity
 from meetups.i18n import format_local
 from meetups.urls import absolute_url
 

@@ -111,7 +111,7 @@ class Gathering(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED. Indexed:
-    # the cities' counts read what changed lately (queries.city_counts_key).
+    # the cities' counts read what changed lately (counts.counts_key).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     city: Mapped[City] = relationship()

@@ -1,15 +1,11 @@
 """Shared reads: the upcoming gatherings (home, city pages; feeds and the API build on them), counts."""
 
-import json
 from dataclasses import dataclass, field
-from dataclasses import fields as fields_of
 from datetime import datetime, timedelta
-from functools import cache
 
-from sqlalchemy import bindparam, func, tuple_
+from sqlalchemy import func, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from meetups import cache as memory
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import MAX_DURATION, Gathering, Response, Rsvp, Status, Tag
@@ -101,90 +97,6 @@ def nearby(
     finally:
         result.close()
     return found
-
-
-# A change is seen at once when it commits within this long after the updated_at it wrote
-# (see city_counts_key); later than that, at the next minute.
-COMMIT_LAG = timedelta(minutes=1)
-COUNTS_TTL_SECONDS = 600  # kept in Redis a little past their minute
-
-
-@dataclass(frozen=True)
-class ListedCity:
-    """A city as the lists of cities show it (home page, /cities, the API)."""
-
-    id: int
-    slug: str
-    name: str
-    country: str
-    latitude: float
-    longitude: float
-    timezone: str
-
-
-def cities_with_counts(
-    now: datetime | None = None, only_active: bool = False
-) -> list[tuple[ListedCity, int]]:
-    """Every known city with its number of upcoming scheduled gatherings, busiest first.
-
-    Counted once for the minute and the data's version (city_counts_key), then kept: in
-    this process, and in Redis for every process when configured.
-    """
-    minute = (now or utcnow()).replace(second=0, microsecond=0)
-    made = memory.remembered(
-        city_counts_key(minute), lambda: _count_cities(minute), ttl=COUNTS_TTL_SECONDS
-    )
-    counted = [(ListedCity(*city), n) for *city, n in json.loads(made)]
-    return [(city, n) for city, n in counted if n or not only_active]
-
-
-@cache
-def _changes():
-    newest = [db.select(func.max(model.id)).correlate(None) for model in (Gathering, City)]
-    return db.select(
-        *(query.scalar_subquery() for query in newest),
-        func.count(Gathering.id),
-        func.coalesce(func.sum(Gathering.id), 0),
-        func.coalesce(func.sum(Gathering.sequence), 0),
-    ).where(Gathering.updated_at >= bindparam("since"))
-
-
-def city_counts_key(minute: datetime) -> str:
-    """What the counts at `minute` are made of, read from the data with one indexed query.
-
-    A proposal makes a new gathering id (and perhaps a new city); a cancellation, or an edit
-    that moves a gathering's end or city, raises its sequence and updates its updated_at. So
-    the newest ids, and the count and sums of ids and sequences of the gatherings changed
-    since the minute began less COMMIT_LAG, change with every write that changes a count:
-    the next request, in any process, counts again. Nothing is written for it.
-
-    What may be missed: a write that commits more than COMMIT_LAG after the updated_at it
-    wrote, while another request of that minute already counted (a commit-order race between
-    slow transactions, or a clock that far behind); or a row deleted by hand (the app deletes
-    none). Those show at the next minute, when the key changes whatever the data, as do the
-    gatherings that end meanwhile: a count shown lags at most a minute behind the data.
-    """
-    since = minute - COMMIT_LAG
-    found = db.session.connection().execute(_changes(), {"since": since}).one()
-    return f"city-counts:{minute.timestamp():.0f}:" + ":".join(map(str, found))
-
-
-def _count_cities(now: datetime) -> bytes:
-    count = func.count(Gathering.id)
-    query = (
-        db.select(City, count)
-        .outerjoin(
-            Gathering,
-            (Gathering.city_id == City.id)
-            & (Gathering.ends_at > now)
-            & (Gathering.status == Status.SCHEDULED),
-        )
-        .group_by(City.id)
-        .order_by(count.desc(), City.name)
-    )
-    names = [f.name for f in fields_of(ListedCity)]
-    rows = [[getattr(city, name) for name in names] + [n] for city, n in db.session.execute(query)]
-    return json.dumps(rows).encode()
 
 
 def going_counts(gathering_ids: list[int]) -> dict[int, int]:
