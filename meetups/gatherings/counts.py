@@ -7,6 +7,7 @@ kept under the same key. Nothing is written for it: the key is read from the dat
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -50,7 +51,7 @@ class CityCounts:
         counted = [(ListedCity(*city), n) for *city, n in json.loads(self.made)]
         return [(city, n) for city, n in counted if n or not only_active]
 
-    def kept(self, name: str, make) -> bytes:
+    def kept(self, name: str, make: Callable[[], bytes]) -> bytes:
         """What make() gives from these counts alone (a list's HTML, a body), made once."""
         return memory.remembered(f"{self.key}:{name}", make, ttl=TTL_SECONDS)
 

@@ -212,7 +212,8 @@ def me():
 
 def _cities_html(template: str, only_active: bool = False) -> Markup:
     """A list of cities with their counts, rendered once per version of the counts, language
-    and mount point (its links) rather than on every request."""
+    and mount point (its links) rather than on every request. (Kept a minute at most: a
+    deploy's new template shows within the minute, in Redis too.)"""
     counts = city_counts()
     made = counts.kept(
         f"{template}:{get_locale()}:{request.script_root}",
