@@ -105,9 +105,9 @@ class Facts:
     @classmethod
     def read(cls) -> "Facts":
         from meetups.accounts.models import User
-        from meetups.gatherings import counts, queries
+        from meetups.gatherings import queries
 
-        (big, count), *_rest = counts.cities_with_counts()
+        (big, count), *_rest = queries.cities_with_counts()
         ids = [g.id for g in queries.upcoming(city=big, limit=200)]
         user = db.session.scalar(sa.select(User).order_by(User.id).limit(1))
         total = db.session.scalar(sa.text("SELECT count(*) FROM gatherings"))

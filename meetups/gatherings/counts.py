@@ -63,13 +63,6 @@ def city_counts(now: datetime | None = None) -> CityCounts:
     return CityCounts(key, memory.remembered(key, lambda: _count(minute), ttl=TTL_SECONDS))
 
 
-def cities_with_counts(
-    now: datetime | None = None, only_active: bool = False
-) -> list[tuple[ListedCity, int]]:
-    """Every known city with its number of upcoming scheduled gatherings, busiest first."""
-    return city_counts(now).listed(only_active)
-
-
 @cache
 def _changes():
     newest = [db.select(func.max(model.id)).correlate(None) for model in (Gathering, City)]

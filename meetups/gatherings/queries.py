@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from meetups.dates import utcnow
 from meetups.extensions import db
+from meetups.gatherings.counts import ListedCity, city_counts
 from meetups.gatherings.models import MAX_DURATION, Gathering, Response, Rsvp, Status, Tag
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City
@@ -97,6 +98,14 @@ def nearby(
     finally:
         result.close()
     return found
+
+
+def cities_with_counts(
+    now: datetime | None = None, only_active: bool = False
+) -> list[tuple[ListedCity, int]]:
+    """Every known city with its number of upcoming scheduled gatherings, busiest first (kept:
+    see counts.py)."""
+    return city_counts(now).listed(only_active)
 
 
 def going_counts(gathering_ids: list[int]) -> dict[int, int]:
