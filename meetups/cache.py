@@ -39,7 +39,8 @@ class LocalStore:
                     self._items.move_to_end(key)
             return found
 
-    def set_many(self, items: dict[str, bytes]) -> None:
+    def set_many(self, items: dict[str, bytes], ttl: int = REDIS_TTL_SECONDS) -> None:
+        """Keep these (ttl is Redis's: here the least recently used go first)."""
         with self._lock:
             for key, value in items.items():
                 old = self._items.pop(key, None)
@@ -77,12 +78,13 @@ class RedisStore:
             for key, value in zip(keys, found, strict=True)
         ]
 
-    def set_many(self, items: dict[str, bytes]) -> None:
+    def set_many(self, items: dict[str, bytes], ttl: int = REDIS_TTL_SECONDS) -> None:
+        """Keep these here and in Redis, there for ttl seconds (here until pushed out)."""
         self._local.set_many(items)
         try:
             with self.redis.pipeline(transaction=False) as pipe:
                 for key, value in items.items():
-                    pipe.set(REDIS_PREFIX + key, value, ex=REDIS_TTL_SECONDS)
+                    pipe.set(REDIS_PREFIX + key, value, ex=ttl)
                 pipe.execute()
         except Exception:
             current_app.logger.warning("Redis unavailable for the cache", exc_info=True)
@@ -109,11 +111,12 @@ def get(key: str) -> bytes | None:
     return store().get_many([key])[0]
 
 
-def remembered(key: str, make: Callable[[], bytes]) -> bytes:
+def remembered(key: str, make: Callable[[], bytes], ttl: int = REDIS_TTL_SECONDS) -> bytes:
     """The value under key, or make() kept there now: made once, however many ask at once.
 
     Others asking for the same key meanwhile wait for that one make() (threads of this
     process always; other processes too through Redis), rather than all making it again.
+    A key soon out of use (one that names a minute) is kept in Redis for ttl seconds only.
     """
     value = get(key)
     if value is not None:
@@ -122,7 +125,7 @@ def remembered(key: str, make: Callable[[], bytes]) -> bytes:
         value = get(key)  # made while this thread waited
         if value is None:
             value = make()
-            store().set_many({key: value})
+            store().set_many({key: value}, ttl)
     return value
 
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import time
+import types
 from datetime import datetime, timedelta
 
 import pytest
@@ -220,6 +221,70 @@ def count_queries(app, client):
         return len(statements), response
 
     return run
+
+
+@pytest.fixture
+def other_process(app_config):
+    """other_process(**config): an app standing for another worker process, closed afterwards."""
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({**app_config, **config}))
+        return apps[-1]
+
+    yield make
+    for other in apps:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+class Statements:
+    """Counts (and keeps) the SQL statements an app sends, from every thread."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.count = 0
+        self.sql: list[str] = []
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *_args):
+        self.count += 1
+        self.sql.append(statement)
+
+    def during(self, action):
+        before = self.count
+        result = action()
+        return self.count - before, result
+
+    def close(self):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+@pytest.fixture
+def statements():
+    opened = []
+
+    def watch(app) -> Statements:
+        opened.append(Statements(app))
+        return opened[-1]
+
+    yield watch
+    for watcher in opened:
+        watcher.close()
+
+
+@pytest.fixture
+def held_minute(monkeypatch):
+    """The clock listings and the cities' counts read, held still (a test may move .now): the
+    counts are kept for a minute, so a test that counts queries must not cross into the next."""
+    from meetups.gatherings import counts, queries
+
+    clock = types.SimpleNamespace(now=utcnow())
+    for module in (counts, queries):
+        monkeypatch.setattr(module, "utcnow", lambda: clock.now)
+    return clock
 
 
 @pytest.fixture

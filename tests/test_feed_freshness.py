@@ -9,65 +9,12 @@ import threading
 import flask
 import pytest
 import redis
-import sqlalchemy as sa
 
-from meetups import create_app
-from meetups.extensions import db
 from tests.conftest import form_data
 from tests.test_feeds import signed_in, token_of
 
 LYON = "/cities/lyon/calendar.ics"
 PARIS = "/cities/paris/calendar.ics"
-
-
-@pytest.fixture
-def other_process(app_config):
-    """other_process(**config): an app standing for another worker process, closed afterwards."""
-    apps = []
-
-    def make(**config):
-        apps.append(create_app({**app_config, **config}))
-        return apps[-1]
-
-    yield make
-    for other in apps:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-class Statements:
-    """Counts the SQL statements an app sends, from every thread."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.count = 0
-        sa.event.listen(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, *_args):
-        self.count += 1
-
-    def during(self, action):
-        before = self.count
-        result = action()
-        return self.count - before, result
-
-    def close(self):
-        sa.event.remove(self.engine, "before_cursor_execute", self._record)
-
-
-@pytest.fixture
-def statements():
-    opened = []
-
-    def watch(app) -> Statements:
-        opened.append(Statements(app))
-        return opened[-1]
-
-    yield watch
-    for watcher in opened:
-        watcher.close()
 
 
 @pytest.fixture

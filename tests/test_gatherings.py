@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from meetups.dates import utc_to_local, utcnow
 from meetups.extensions import db
@@ -305,6 +306,25 @@ def test_a_full_week_is_allowed(client, organiser, get_gathering):
     data = form_data(start=SUMMER_EVENING, **with_end(timedelta(days=7)))
     gathering = get_gathering(event_id(client.post("/events/new", data=data)))
     assert gathering.ends_at - gathering.starts_at == timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    "longer", [timedelta(minutes=1), timedelta(milliseconds=2)], ids=["a minute", "2 ms"]
+)
+def test_the_database_refuses_a_gathering_longer_than_a_week(
+    app, client, organiser, get_gathering, longer
+):
+    # Listings skip what started over a week ago (queries.not_over): nothing may outlast that.
+    data = form_data(start=SUMMER_EVENING, **with_end(timedelta(days=7)))
+    gathering_id = event_id(client.post("/events/new", data=data))
+    with app.app_context():
+        gathering = db.session.get(Gathering, gathering_id)
+        gathering.ends_at += longer
+        with pytest.raises(IntegrityError, match="lasts_at_most_7_days"):
+            db.session.commit()
+        db.session.rollback()
+    kept = get_gathering(gathering_id)
+    assert kept.ends_at - kept.starts_at == timedelta(days=7)
 
 
 def test_140_characters_is_a_valid_title(client, organiser, get_gathering):

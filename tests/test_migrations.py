@@ -151,7 +151,7 @@ def test_db_check_notices_a_schema_that_drifted(empty_app, tmp_path):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context(), db.engine.begin() as conn:
-        conn.execute(sa.text("DROP INDEX ix_gatherings_starts_at"))
+        conn.execute(sa.text("DROP INDEX ix_gatherings_starts_at_id"))
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code != 0
     assert "New upgrade operations detected" in result.output

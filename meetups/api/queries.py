@@ -7,7 +7,7 @@ from sqlalchemy import tuple_
 
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Tag
-from meetups.gatherings.queries import listing
+from meetups.gatherings.queries import listing, not_over
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City, Venue
 
@@ -54,7 +54,7 @@ def _ids_within(window: EventWindow, wanted: int) -> list[int]:
     query = (
         db.select(Gathering.id, Venue.latitude, Venue.longitude)
         .join(Gathering.venue)
-        .where(Gathering.ends_at > window.start, *venue_box(latitude, longitude, window.within_km))
+        .where(*not_over(window.start), *venue_box(latitude, longitude, window.within_km))
         .where(*_narrowing(window))
         .order_by(Gathering.starts_at, Gathering.id)
     )

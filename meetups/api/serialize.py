@@ -1,12 +1,12 @@
 """Cities and gatherings as the JSON API shows them: public fields only, never an e-mail address."""
 
+from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
 from meetups.i18n import format_local
-from meetups.places.models import City
 from meetups.urls import absolute_url
 
 
-def city(city: City, upcoming_count: int) -> dict:
+def city(city: ListedCity, upcoming_count: int) -> dict:
     """A city with its number of upcoming scheduled gatherings."""
     return {
         "slug": city.slug,

@@ -1,6 +1,6 @@
 """The read-only JSON API (/api/v1): cities, gatherings, and the OpenAPI document describing them."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from meetups.api import openapi, serialize
 from meetups.api import queries as api_queries
@@ -8,6 +8,7 @@ from meetups.api.forms import DEFAULT_LIMIT, EventFilterForm, cursor_for
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings import queries
+from meetups.gatherings.counts import city_counts
 from meetups.gatherings.models import Gathering
 from meetups.places.models import City
 from meetups.urls import absolute_url
@@ -30,7 +31,13 @@ def _public_headers(response):
 
 @bp.get("/cities")
 def cities():
-    return {"cities": [serialize.city(c, n) for c, n in queries.cities_with_counts()]}
+    counts = city_counts()
+
+    def body() -> bytes:
+        listed = [serialize.city(c, n) for c, n in counts.listed()]
+        return current_app.json.response({"cities": listed}).get_data()
+
+    return current_app.response_class(counts.kept("api", body), mimetype="application/json")
 
 
 @bp.get("/events")

@@ -1,6 +1,6 @@
 """The proposal form, shared by proposing and editing a gathering."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -16,12 +16,11 @@ from meetups.dates import (
     utcnow,
 )
 from meetups.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, strip
-from meetups.gatherings.models import Response
+from meetups.gatherings.models import MAX_DURATION, Response
 from meetups.gatherings.services import Proposal
 from meetups.places import gazetteer
 from meetups.places.forms import CityField
 
-MAX_DURATION = timedelta(days=7)
 MAX_TAGS = 10
 # Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
 MAX_CAPACITY = 100_000

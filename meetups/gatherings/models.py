@@ -1,7 +1,7 @@
 """Gatherings, their tags and the RSVPs people give them."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     CheckConstraint,
@@ -34,6 +34,15 @@ class Response:
     ALL = (GOING, MAYBE, NO)
 
 
+# The longest a gathering lasts: forms say so, the database holds to it, and listings rely on it
+# (a gathering not over has started less than this long ago, so they skip what started before).
+MAX_DURATION = timedelta(days=7)
+LASTS_AT_MOST = {  # MAX_DURATION in each engine's terms; SQLite's to the millisecond
+    "postgresql": "ends_at <= starts_at + interval '7 days'",
+    "sqlite": "julianday(ends_at) <= julianday(starts_at, '+7 days')",
+}
+
+
 def new_uid() -> str:
     return f"{uuid.uuid4()}@meute"
 
@@ -64,6 +73,10 @@ class Gathering(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        *(
+            CheckConstraint(rule, name="lasts_at_most_7_days").ddl_if(dialect=dialect)
+            for dialect, rule in LASTS_AT_MOST.items()
+        ),
         # A city's listing in order; and a city feed's freshness from the index alone.
         Index(
             "ix_gatherings_city_id_starts_at_id",
@@ -75,6 +88,8 @@ class Gathering(db.Model):
             "sequence",
             "updated_at",
         ),
+        # Every city's listing in order (home page), skipping what is over within the index.
+        Index("ix_gatherings_starts_at_id", "starts_at", "id", "ends_at"),
         # Counting each city's upcoming gatherings (home page, /cities) from the index alone.
         Index("ix_gatherings_city_id_status_ends_at", "city_id", "status", "ends_at"),
     )
@@ -88,15 +103,16 @@ class Gathering(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
     status: Mapped[str] = mapped_column(
         String(16), default=Status.SCHEDULED, server_default=Status.SCHEDULED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED.
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED. Indexed:
+    # the cities' counts read what changed lately (counts.counts_key).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()

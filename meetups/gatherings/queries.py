@@ -1,23 +1,34 @@
 """Shared reads: the upcoming gatherings (home, city pages; feeds and the API build on them), counts."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from meetups.dates import utcnow
 from meetups.extensions import db
-from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
+from meetups.gatherings.counts import ListedCity, city_counts
+from meetups.gatherings.models import MAX_DURATION, Gathering, Response, Rsvp, Status, Tag
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City
+
+# A gathering not over at `now` started after now - MAX_DURATION (the database holds to it); the
+# second more covers SQLite's check, which compares to the millisecond.
+STARTED_WITHIN = MAX_DURATION + timedelta(seconds=1)
+
+
+def not_over(now: datetime) -> tuple:
+    """Gatherings not over at `now`, bounded below on starts_at: a listing in start order (on
+    the starts_at or (city_id, starts_at) index) then never reads what is long past."""
+    return Gathering.ends_at > now, Gathering.starts_at > now - STARTED_WITHIN
 
 
 def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
     """Gatherings not yet over, soonest first, loading what a listing shows in a few queries."""
     query = (
         db.select(Gathering)
-        .where(Gathering.ends_at > (now or utcnow()))
+        .where(*not_over(now or utcnow()))
         .options(
             joinedload(Gathering.city),
             joinedload(Gathering.venue),
@@ -91,23 +102,10 @@ def nearby(
 
 def cities_with_counts(
     now: datetime | None = None, only_active: bool = False
-) -> list[tuple[City, int]]:
-    """Every known city with its number of upcoming scheduled gatherings, busiest first."""
-    count = func.count(Gathering.id)
-    query = (
-        db.select(City, count)
-        .outerjoin(
-            Gathering,
-            (Gathering.city_id == City.id)
-            & (Gathering.ends_at > (now or utcnow()))
-            & (Gathering.status == Status.SCHEDULED),
-        )
-        .group_by(City.id)
-        .order_by(count.desc(), City.name)
-    )
-    if only_active:
-        query = query.having(count > 0)
-    return [(city, n) for city, n in db.session.execute(query)]
+) -> list[tuple[ListedCity, int]]:
+    """Every known city with its number of upcoming scheduled gatherings, busiest first (kept:
+    see counts.py)."""
+    return city_counts(now).listed(only_active)
 
 
 def going_counts(gathering_ids: list[int]) -> dict[int, int]:

@@ -1,12 +1,15 @@
 """Pages for browsing, proposing, editing and cancelling gatherings."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from meetups.extensions import db
 from meetups.gatherings import queries, services, sharing
 from meetups.gatherings.attendance import attendance, trade_label
+from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
     CityFilterForm,
@@ -33,7 +36,7 @@ def index():
         "gatherings/index.html",
         gatherings=gatherings,
         going=queries.going_counts([g.id for g in gatherings]),
-        cities=queries.cities_with_counts(only_active=True),
+        active_cities=_cities_html("gatherings/_active_cities.html", only_active=True),
     )
 
 
@@ -46,7 +49,9 @@ def cities():
         if city:
             return redirect(url_for(".city", slug=city.slug))
     return render_template(
-        "gatherings/cities.html", cities=queries.cities_with_counts(), query=query
+        "gatherings/cities.html",
+        all_cities=_cities_html("gatherings/_all_cities.html"),
+        query=query,
     )
 
 
@@ -203,6 +208,18 @@ def cancel(gathering_id: int):
 @login_required
 def me():
     return render_template("gatherings/me.html", mine=queries.my_gatherings(current_user))
+
+
+def _cities_html(template: str, only_active: bool = False) -> Markup:
+    """A list of cities with their counts, rendered once per version of the counts, language
+    and mount point (its links) rather than on every request. (Kept a minute at most: a
+    deploy's new template shows within the minute, in Redis too.)"""
+    counts = city_counts()
+    made = counts.kept(
+        f"{template}:{get_locale()}:{request.script_root}",
+        lambda: render_template(template, cities=counts.listed(only_active)).encode(),
+    )
+    return Markup(made.decode())  # noqa: S704 - our own template rendered it, escaping included
 
 
 def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
