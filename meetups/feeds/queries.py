@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
+from meetups.gatherings.queries import STARTED_WITHIN
 from meetups.places.models import City, Venue
 
 # What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end
@@ -75,6 +76,9 @@ def in_window() -> tuple:
     cancelled ones until a week after their end."""
     return (
         Gathering.ends_at >= bindparam("window_start"),
+        # Implied by the end (a gathering lasts at most MAX_DURATION), and bounds the index
+        # range read: a city's years of history are never scanned.
+        Gathering.starts_at >= bindparam("earliest_start"),
         Gathering.starts_at <= bindparam("window_end"),
         (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= bindparam("cancelled_end")),
     )
@@ -84,6 +88,7 @@ def window(now: datetime) -> dict:
     """The values of in_window() at `now`."""
     return {
         "window_start": now - FEED_PAST,
+        "earliest_start": now - FEED_PAST - STARTED_WITHIN,
         "window_end": now + FEED_AHEAD,
         "cancelled_end": now - FEED_CANCELLED_PAST,
     }
