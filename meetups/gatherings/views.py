@@ -115,10 +115,9 @@ def show(gathering_id: int):
         mine = db.session.scalar(
             db.select(Rsvp).filter_by(gathering_id=gathering.id, user_id=viewer_id)
         )
-    promoted = bool(mine and mine.promoted_at)
-    if promoted:  # say it once: the seat that freed up is theirs now
-        mine.promoted_at = None
-        db.session.commit()
+    # Told from the data for a while, not "once" by clearing it: a GET writes nothing.
+    closed = gathering.is_cancelled or gathering.is_past()
+    promoted = bool(mine and mine.promoted_lately() and not closed)
     return render_template(
         "gatherings/show.html",
         gathering=gathering,
