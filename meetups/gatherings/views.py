@@ -134,10 +134,12 @@ def show(gathering_id: int):
 @bp.post("/events/<id:gathering_id>/rsvp")
 @login_required
 def rsvp(gathering_id: int):
-    gathering = services.lock(gathering_id) or abort(404)
+    # Everything that needs no lock happens before it: others wait for the gathering while
+    # one answer holds it, so only the reads and writes of the seats happen under it.
     form = RsvpForm()
     if not form.validate():
         abort(400, description=" ".join(form.response.errors))
+    gathering = services.lock(gathering_id) or abort(404)
     try:
         outcome = services.respond(gathering, current_user, form.response.data)
     except services.RsvpRefused as refusal:
@@ -146,7 +148,7 @@ def rsvp(gathering_id: int):
     else:
         db.session.commit()
         if outcome.changed:
-            flash(_rsvp_message(outcome, gathering), "success")
+            flash(_rsvp_message(outcome), "success")
     return redirect(url_for(".show", gathering_id=gathering_id), 303)
 
 
@@ -204,13 +206,12 @@ def me():
     return render_template("gatherings/me.html", mine=queries.my_gatherings(current_user))
 
 
-def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
+def _rsvp_message(outcome: services.RsvpOutcome) -> str:
     if outcome.response == Response.GOING and outcome.is_waitlisted:
-        place = attendance(gathering).place_in_line(current_user.id)
         return _(
             "It is full: you are on the waitlist, number %(place)d in line. "
             "You will get the first seat that frees up.",
-            place=place,
+            place=outcome.place_in_line,
         )
     return {
         Response.GOING: _("You are going. See you there!"),
