@@ -156,7 +156,7 @@ def lock(gathering_id: int) -> Gathering | None:
     """Load a gathering for a change to its seats, holding its lock until the commit."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("BEGIN IMMEDIATE"))
-    return db.session.get(Gathering, gathering_id, with_for_update=True, populate_existing=True)
+    return db.session.scalars(_LOCK, {"id": gathering_id}).one_or_none()
 
 
 def seats_taken(gathering: Gathering) -> int:
@@ -202,8 +202,8 @@ def _answer_and_seats(gathering: Gathering, user: User) -> tuple[Rsvp | None, in
     return rsvp, taken, waiting
 
 
-def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[Rsvp]:
-    """Give every free seat to the earliest waitlisted people; return who got one.
+def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[int]:
+    """Give every free seat to the earliest waitlisted people; return who got one (user ids).
 
     taken: the seats held now, when the caller knows it (under the lock); else counted.
     """
@@ -218,6 +218,12 @@ def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[R
 
 # The RSVP statements are built once, with parameters: building them took SQLAlchemy
 # longer than running them took PostgreSQL.
+_LOCK = (
+    db.select(Gathering)
+    .where(Gathering.id == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 _going = Rsvp.response == Response.GOING
 _seats = (
     db.select(
@@ -248,7 +254,7 @@ _PROMOTE = (
     sa_update(Rsvp)
     .where(Rsvp.id.in_(_first_in_line.scalar_subquery()))
     .values(is_waitlisted=False, promoted_at=_now, updated_at=_now, sequence=Rsvp.sequence + 1)
-    .returning(Rsvp)
+    .returning(Rsvp.user_id)  # ids: loading whole RSVPs from RETURNING costs more than this
     .execution_options(synchronize_session="fetch")
 )
 
