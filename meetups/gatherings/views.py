@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meetups.extensions import db
+from meetups.extensions import db, limiter
 from meetups.gatherings import queries, services, sharing
 from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.forms import (
@@ -24,6 +24,8 @@ bp.add_app_template_filter(trade_label, "trade")
 HOME_LIMIT = 30
 CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
+# RSVPs per address: room for a coworking space answering the same invitation at once.
+RSVP_LIMIT = "60 per minute"
 
 
 @bp.get("/")
@@ -132,6 +134,7 @@ def show(gathering_id: int):
 
 
 @bp.post("/events/<id:gathering_id>/rsvp")
+@limiter.limit(RSVP_LIMIT)
 @login_required
 def rsvp(gathering_id: int):
     # Everything that needs no lock happens before it: others wait for the gathering while
