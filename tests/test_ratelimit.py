@@ -1,6 +1,10 @@
-"""Sign-in attempts are rate limited per address, unless the operator turns it off."""
+"""Sign-in attempts and RSVPs are rate limited per address, unless the operator turns it off."""
 
 import pytest
+
+from meetups.extensions import db
+from meetups.gatherings.models import Rsvp
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -25,3 +29,26 @@ def test_too_many_sign_in_attempts_get_429(client, create_user):
 
 def test_reading_the_sign_in_page_is_not_limited(client):
     assert {client.get("/auth/login").status_code for _ in range(15)} == {200}
+
+
+def test_too_many_rsvps_from_one_address_get_429_and_change_nothing(
+    app, client, login, create_user, create_gathering
+):
+    gathering = create_gathering(capacity="3")
+    person = create_user()
+    login(person)
+    url = f"/events/{gathering.id}/rsvp"
+
+    answers = [client.post(url, data={"response": ("going", "no")[n % 2]}) for n in range(61)]
+
+    assert [r.status_code for r in answers[:60]] == [303] * 60
+    assert answers[60].status_code == 429
+    assert answers[60].headers["Retry-After"]
+    with app.app_context():
+        rsvp = db.session.scalar(db.select(Rsvp).filter_by(user_id=person.id))
+        assert rsvp.response == "no"  # the 60th answer; the 61st, "going", was refused
+    # Someone at another address is not held back.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    other.post("/auth/login", data={"email": create_user().email, "password": PASSWORD})
+    assert other.post(url, data={"response": "going"}).status_code == 303

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -236,6 +238,28 @@ def move_to_past(app, gathering_id: int, days_ago: int = 2) -> None:
         db.session.commit()
 
 
+def freed_seat_notice(app, gathering_id: int, someone: "Person", lang: str = "en") -> str:
+    """The notice a promoted person reads: the day the seat went to them, in Lyon's time."""
+    with app.app_context():
+        promoted_at = db.session.scalar(
+            db.select(Rsvp.promoted_at).filter_by(gathering_id=gathering_id, user_id=someone.id)
+        )
+    local = promoted_at.astimezone(ZoneInfo("Europe/Paris"))
+    day = format_date(local, "full", locale={"en": "en_GB"}.get(lang, lang))
+    if lang == "fr":
+        return f"Une place s’est libérée le {day} : vous y allez."
+    return f"A seat freed up on {day}: you are going."
+
+
+def promoted_days_ago(app, gathering_id: int, someone: "Person", days: int) -> None:
+    with app.app_context():
+        rsvp = db.session.scalar(
+            db.select(Rsvp).filter_by(gathering_id=gathering_id, user_id=someone.id)
+        )
+        rsvp.promoted_at -= timedelta(days=days)
+        db.session.commit()
+
+
 GOING = ("going", False)
 WAITING = ("going", True)
 MAYBE = ("maybe", False)
@@ -449,7 +473,7 @@ def test_maybe_and_no_never_hold_a_seat(app, organiser, person, gathering_for):
 
 
 @pytest.mark.parametrize("change", ["maybe", "no"])
-def test_a_freed_seat_goes_to_the_first_in_line_who_hears_it_once(
+def test_a_freed_seat_goes_to_the_first_in_line_who_is_told_so_on_the_page(
     app, organiser, person, gathering_for, change
 ):
     gid = gathering_for(capacity="2")
@@ -470,23 +494,65 @@ def test_a_freed_seat_goes_to_the_first_in_line_who_hears_it_once(
         chloe.id: WAITING,
     }
     page = ben.view(gid)
-    assert page.notices == ["A seat freed up: you are going."]
+    assert page.notices == [freed_seat_notice(app, gid, ben)]
+    assert page.notices[0].startswith("A seat freed up on ")
     assert page.my_status == "You are going."
     assert page.seats_left == "0 seats left"
-    # Said once: not on the next visit.
-    page = ben.view(gid)
-    assert "A seat freed up" not in page.text
-    assert page.my_status == "You are going."
+    # Told from what the database keeps, not by a write on the first visit: said again.
+    assert ben.view(gid).notices == [freed_seat_notice(app, gid, ben)]
     # Chloé moved up, and was not told she is going.
     page = chloe.view(gid)
-    assert "A seat freed up" not in page.text
+    assert page.notices == []
     assert page.my_status == "You are on the waitlist: number 1 in line."
+
+    # Ben answers again: the news is over; the seat he leaves goes to Chloé, who is told.
+    page = ben.answers(gid, "maybe")
+    assert page.notices == []
+    assert ben.answers(gid, "going").notices == []  # he waits again: no news for him
+    assert chloe.view(gid).notices == [freed_seat_notice(app, gid, chloe)]
+    # A week later it is not news any more; she is still going.
+    promoted_days_ago(app, gid, chloe, 8)
+    page = chloe.view(gid)
+    assert page.notices == []
+    assert page.my_status == "You are going."
+
     # In French too.
     dora = person(display_name="Dora", lang="fr")
     dora.answers(gid, "going")
     # The organiser makes room by raising the capacity.
-    assert edit_capacity(organiser, gid, "4").status_code == 303
-    assert dora.view(gid).notices == ["Une place s’est libérée : vous y allez."]
+    assert edit_capacity(organiser, gid, "5").status_code == 303
+    notice = freed_seat_notice(app, gid, dora, "fr")
+    assert notice.startswith("Une place s’est libérée le ")
+    assert dora.view(gid).notices == [notice]
+
+
+def test_showing_a_freed_seat_writes_nothing(app, organiser, person, gathering_for):
+    gid = gathering_for(capacity="2")
+    ana, ben = person(display_name="Ana"), person(display_name="Ben")
+    ana.answers(gid, "going")
+    ben.answers(gid, "going")
+    ana.answers(gid, "no")
+    statements, commits = [], []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()).upper())
+
+    def record_commit(conn):
+        commits.append(conn)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", record_commit)
+    try:
+        page = ben.view(gid)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", record_commit)
+
+    assert page.notices == [freed_seat_notice(app, gid, ben)]
+    assert statements and all(s.startswith("SELECT ") for s in statements), statements
+    assert commits == []
 
 
 def test_promotion_follows_the_order_of_the_waitlist(app, organiser, person, gathering_for):
@@ -539,8 +605,8 @@ def test_raising_the_capacity_promotes_as_many_as_the_new_seats_in_order(
     page = organiser.view(gid)
     assert page.seats_left == "0 seats left"
     assert page.people("waitlist") == ["Driss"]
-    assert ben.view(gid).notices == ["A seat freed up: you are going."]
-    assert chloe.view(gid).notices == ["A seat freed up: you are going."]
+    assert ben.view(gid).notices == [freed_seat_notice(app, gid, ben)]
+    assert chloe.view(gid).notices == [freed_seat_notice(app, gid, chloe)]
     page = driss.view(gid)
     assert page.notices == []
     assert page.my_status == "You are on the waitlist: number 1 in line."
@@ -561,7 +627,7 @@ def test_removing_the_limit_promotes_everyone(app, organiser, person, gathering_
     assert digits(page.seats_left) == []
     assert page.people("waitlist") is None
     assert "3 people going" in page.text and "waiting" not in page.text
-    assert ben.view(gid).notices == ["A seat freed up: you are going."]
+    assert ben.view(gid).notices == [freed_seat_notice(app, gid, ben)]
 
 
 def test_lowering_the_capacity_below_the_number_going_is_refused_beside_the_field(
@@ -704,7 +770,8 @@ def test_three_new_accounts_and_an_organiser_on_a_three_seat_gathering(app):
     press(bastien, "no")
 
     page = Page(hugo.get(url).text)
-    assert page.notices == ["A seat freed up: you are going."]
+    (notice,) = page.notices
+    assert re.fullmatch(r"A seat freed up on \w+,? \d+ \w+ \d{4}: you are going\.", notice)
     assert page.my_status == "You are going."
     assert page.people("going") == ["Camille", "Inès", "Hugo"]
     assert page.seats_left == "0 seats left"

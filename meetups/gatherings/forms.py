@@ -203,8 +203,15 @@ class GatheringForm(FlaskForm):
 class RsvpForm(FlaskForm):
     """One of the three RSVP buttons: going, maybe or no."""
 
+    class Meta:
+        # CSRFProtect has checked the token of every POST before any view runs; checking it
+        # again here, and signing a new one, only costs time.
+        csrf = False
+
     response = StringField(
-        validators=[AnyOf(Response.ALL, message=_l("Answer “going”, “maybe” or “no”."))]
+        # A label of our own: without one, WTForms loads its catalogue to translate "Response".
+        _l("Your answer"),
+        validators=[AnyOf(Response.ALL, message=_l("Answer “going”, “maybe” or “no”."))],
     )
 
 

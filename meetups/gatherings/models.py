@@ -41,6 +41,8 @@ LASTS_AT_MOST = {  # MAX_DURATION in each engine's terms; SQLite's to the millis
     "postgresql": "ends_at <= starts_at + interval '7 days'",
     "sqlite": "julianday(ends_at) <= julianday(starts_at, '+7 days')",
 }
+# How long the gathering's page tells someone that a freed seat went to them.
+PROMOTION_NEWS = timedelta(days=7)
 
 
 def new_uid() -> str:
@@ -152,7 +154,7 @@ class Rsvp(db.Model):
     is_waitlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Waitlist order: first come, first served; set when the answer last changed.
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # When a freed seat went to this person; cleared once they have seen the news.
+    # When a freed seat went to this person (from the waitlist); cleared when they answer again.
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # This person's view of the gathering changed (answer, seat, place in line): their own
     # feed shows a new version (its SEQUENCE adds this to the gathering's).
@@ -161,6 +163,12 @@ class Rsvp(db.Model):
 
     gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
     user: Mapped[User] = relationship()
+
+    def promoted_lately(self, now: datetime | None = None) -> bool:
+        """A freed seat went to this person less than PROMOTION_NEWS ago, and they hold it still."""
+        return (
+            self.promoted_at is not None and (now or utcnow()) - self.promoted_at < PROMOTION_NEWS
+        )
 
     def __repr__(self) -> str:
         return f"<Rsvp {self.user_id}->{self.gathering_id} {self.response}>"

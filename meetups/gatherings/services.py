@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, text
+from sqlalchemy import Integer, bindparam, func, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
 from meetups.accounts.models import User
-from meetups.dates import utcnow
+from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
 from meetups.places import gazetteer
@@ -160,13 +160,14 @@ class RsvpOutcome:
     response: str
     is_waitlisted: bool
     changed: bool
+    place_in_line: int | None = None  # 1 for the first person waiting, when this one waits
 
 
 def lock(gathering_id: int) -> Gathering | None:
     """Load a gathering for a change to its seats, holding its lock until the commit."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("BEGIN IMMEDIATE"))
-    return db.session.get(Gathering, gathering_id, with_for_update=True, populate_existing=True)
+    return db.session.scalars(_LOCK, {"id": gathering_id}).one_or_none()
 
 
 def seats_taken(gathering: Gathering) -> int:
@@ -182,12 +183,12 @@ def seats_taken(gathering: Gathering) -> int:
 def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     """Record someone's answer under the lock taken by lock(): a seat, the waitlist, or none."""
     _check_open(gathering, user)
-    rsvp = db.session.scalar(db.select(Rsvp).filter_by(gathering_id=gathering.id, user_id=user.id))
+    # Read before this answer changes anything (a query would flush it half-made).
+    rsvp, taken, waiting = _answer_and_seats(gathering, user)
     if rsvp is not None and rsvp.response == response:
         return RsvpOutcome(response, rsvp.is_waitlisted, changed=False)
     had_seat = rsvp is not None and rsvp.response == Response.GOING and not rsvp.is_waitlisted
-    # Counted before this answer changes anything (a query would flush it half-made).
-    waits = response == Response.GOING and not _has_free_seat(gathering)
+    waits = response == Response.GOING and not _is_free(gathering, taken)
     if rsvp is None:
         rsvp = Rsvp(gathering_id=gathering.id, user_id=user.id, sequence=0)
         db.session.add(rsvp)
@@ -200,33 +201,77 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     rsvp.is_waitlisted = waits
     db.session.flush()
     if had_seat:
-        promote_waitlisted(gathering)
-    return RsvpOutcome(response, rsvp.is_waitlisted, changed=True)
+        promote_waitlisted(gathering, taken=taken - 1)
+    # A newcomer to the line is behind everyone already in it.
+    return RsvpOutcome(response, waits, changed=True, place_in_line=waiting + 1 if waits else None)
 
 
-def promote_waitlisted(gathering: Gathering) -> list[Rsvp]:
-    """Give every free seat to the earliest waitlisted people; return who got one."""
-    free = None if gathering.capacity is None else gathering.capacity - seats_taken(gathering)
-    if free is not None and free <= 0:
-        return []
-    query = (
-        db.select(Rsvp)
-        .where(Rsvp.gathering_id == gathering.id, Rsvp.is_waitlisted.is_(True))
-        .order_by(Rsvp.responded_at, Rsvp.id)
-        .limit(free)
+def _answer_and_seats(gathering: Gathering, user: User) -> tuple[Rsvp | None, int, int]:
+    """This person's RSVP (or None), the seats taken and the people waiting, in one query."""
+    params = {"gid": gathering.id, "uid": user.id}
+    rsvp, taken, waiting = db.session.execute(_MINE_AND_SEATS, params).one()
+    return rsvp, taken, waiting
+
+
+def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[int]:
+    """Give every free seat to the earliest waitlisted people; return who got one (user ids).
+
+    taken: the seats held now, when the caller knows it (under the lock); else counted.
+    """
+    free = _NO_LIMIT
+    if gathering.capacity is not None:
+        free = gathering.capacity - (seats_taken(gathering) if taken is None else taken)
+        if free <= 0:
+            return []
+    params = {"gid": gathering.id, "free": free, "now": utcnow()}
+    return list(db.session.scalars(_PROMOTE, params))
+
+
+# The RSVP statements are built once, with parameters: building them took SQLAlchemy
+# longer than running them took PostgreSQL.
+_LOCK = (
+    db.select(Gathering)
+    .where(Gathering.id == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_going = Rsvp.response == Response.GOING
+_seats = (
+    db.select(
+        func.count().filter(_going & Rsvp.is_waitlisted.is_(False)).label("taken"),
+        func.count().filter(_going & Rsvp.is_waitlisted.is_(True)).label("waiting"),
     )
-    promoted = list(db.session.scalars(query))
-    now = utcnow()
-    for rsvp in promoted:
-        rsvp.is_waitlisted = False
-        rsvp.promoted_at = rsvp.updated_at = now
-        rsvp.sequence += 1
-    db.session.flush()
-    return promoted
+    .where(Rsvp.gathering_id == bindparam("gid"))
+    .subquery()
+)
+_MINE_AND_SEATS = (
+    db.select(Rsvp, _seats.c.taken, _seats.c.waiting)
+    .select_from(_seats)
+    .outerjoin(
+        Rsvp,
+        (Rsvp.gathering_id == bindparam("gid")) & (Rsvp.user_id == bindparam("uid")),
+    )
+)
+_NO_LIMIT = 2**31 - 1  # seats free when there is no capacity: everyone waiting gets one
+_first_in_line = (
+    db.select(Rsvp.id)
+    .where(Rsvp.gathering_id == bindparam("gid"), Rsvp.is_waitlisted.is_(True))
+    .order_by(Rsvp.responded_at, Rsvp.id)
+    .limit(bindparam("free", type_=Integer))
+)
+_now = bindparam("now", type_=UTCDateTime)
+# One statement: the waiting rows are neither loaded nor flushed one by one.
+_PROMOTE = (
+    sa_update(Rsvp)
+    .where(Rsvp.id.in_(_first_in_line.scalar_subquery()))
+    .values(is_waitlisted=False, promoted_at=_now, updated_at=_now, sequence=Rsvp.sequence + 1)
+    .returning(Rsvp.user_id)  # ids: loading whole RSVPs from RETURNING costs more than this
+    .execution_options(synchronize_session="fetch")
+)
 
 
-def _has_free_seat(gathering: Gathering) -> bool:
-    return gathering.capacity is None or seats_taken(gathering) < gathering.capacity
+def _is_free(gathering: Gathering, taken: int) -> bool:
+    return gathering.capacity is None or taken < gathering.capacity
 
 
 def _check_open(gathering: Gathering, user: User) -> None:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from meetups.extensions import db
+from meetups.extensions import db, limiter
 from meetups.gatherings import queries, services, sharing
 from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.counts import city_counts
@@ -27,6 +27,8 @@ bp.add_app_template_filter(trade_label, "trade")
 HOME_LIMIT = 30
 CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
+# RSVPs per address: room for a coworking space answering the same invitation at once.
+RSVP_LIMIT = "60 per minute"
 
 
 @bp.get("/")
@@ -120,10 +122,9 @@ def show(gathering_id: int):
         mine = db.session.scalar(
             db.select(Rsvp).filter_by(gathering_id=gathering.id, user_id=viewer_id)
         )
-    promoted = bool(mine and mine.promoted_at)
-    if promoted:  # say it once: the seat that freed up is theirs now
-        mine.promoted_at = None
-        db.session.commit()
+    # Told from the data for a while, not "once" by clearing it: a GET writes nothing.
+    closed = gathering.is_cancelled or gathering.is_past()
+    promoted = bool(mine and mine.promoted_lately() and not closed)
     return render_template(
         "gatherings/show.html",
         gathering=gathering,
@@ -138,12 +139,15 @@ def show(gathering_id: int):
 
 
 @bp.post("/events/<id:gathering_id>/rsvp")
+@limiter.limit(RSVP_LIMIT)
 @login_required
 def rsvp(gathering_id: int):
-    gathering = services.lock(gathering_id) or abort(404)
+    # Everything that needs no lock happens before it: others wait for the gathering while
+    # one answer holds it, so only the reads and writes of the seats happen under it.
     form = RsvpForm()
     if not form.validate():
         abort(400, description=" ".join(form.response.errors))
+    gathering = services.lock(gathering_id) or abort(404)
     try:
         outcome = services.respond(gathering, current_user, form.response.data)
     except services.RsvpRefused as refusal:
@@ -152,7 +156,7 @@ def rsvp(gathering_id: int):
     else:
         db.session.commit()
         if outcome.changed:
-            flash(_rsvp_message(outcome, gathering), "success")
+            flash(_rsvp_message(outcome), "success")
     return redirect(url_for(".show", gathering_id=gathering_id), 303)
 
 
@@ -222,13 +226,12 @@ def _cities_html(template: str, only_active: bool = False) -> Markup:
     return Markup(made.decode())  # noqa: S704 - our own template rendered it, escaping included
 
 
-def _rsvp_message(outcome: services.RsvpOutcome, gathering: Gathering) -> str:
+def _rsvp_message(outcome: services.RsvpOutcome) -> str:
     if outcome.response == Response.GOING and outcome.is_waitlisted:
-        place = attendance(gathering).place_in_line(current_user.id)
         return _(
             "It is full: you are on the waitlist, number %(place)d in line. "
             "You will get the first seat that frees up.",
-            place=place,
+            place=outcome.place_in_line,
         )
     return {
         Response.GOING: _("You are going. See you there!"),
