@@ -56,18 +56,24 @@ def serve(database_url: str, instance: Path, workers: int = 4, threads: int = 4,
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=output)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(base, process, log)
+            wait_until_up(base, process, log)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """End a server: politely, then for good if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Wait until the server at base answers /healthz with 200; fail with its log if it stops."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -8,14 +8,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import ROOT
-from tests.live_server import free_port
+from tests.live_server import free_port, stop, wait_until_up
 
 MEUTE = "wsgi:app"
 TRIVIAL = "bench.ratios.trivial:app"
@@ -99,33 +98,12 @@ def serve(app: str, shape: Shape, env_for) -> Iterator[Server]:
         stderr=log,
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}", process, folder / "gunicorn.log")
+        wait_until_up(f"http://127.0.0.1:{port}", process, folder / "gunicorn.log", timeout=60)
         yield Server(f"http://127.0.0.1:{port}", process)
     finally:
-        _stop(process)
+        stop(process)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped:\n{log.read_text()}")
-        with contextlib.suppress(OSError):  # refused or reset while the workers boot
-            if request(base + "/healthz").status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{log.read_text()}")
 
 
 def request(url: str, headers: dict | None = None, form: str | None = None) -> Answer:

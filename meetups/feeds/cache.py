@@ -17,14 +17,14 @@ from pathlib import Path
 from meetups import cache as memory
 from meetups.feeds import ical, queries
 
-FEEDS = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent
 # What renders an event: a change of code or translations between deploys must not serve
 # events rendered by the old one from a cache shared through Redis.
 RENDERING = hashlib.blake2b(
     b"".join(
         path.read_bytes()
         for path in sorted(
-            [FEEDS / "ical.py", FEEDS / "timezones.py", *FEEDS.parent.glob("translations/*/*/*.mo")]
+            [HERE / "ical.py", HERE / "timezones.py", *HERE.parent.glob("translations/*/*/*.mo")]
         )
     ),
     digest_size=8,
