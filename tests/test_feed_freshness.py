@@ -118,6 +118,10 @@ def test_a_rebuild_renders_the_changed_event_only_and_matches_a_full_build(
         assert client.get(path).status_code == 200
     rendered = vevents(redis_url)
     assert len(rendered) == 12  # six events, as the city and the organiser's feed show them
+    # A body lasts until its feed changes: Redis keeps it hours, not the week events get.
+    shared = redis.Redis.from_url(redis_url)
+    (body_key, *_rest) = shared.keys("meute:feed:*")
+    assert 0 < shared.ttl(body_key) <= 6 * 3600 < shared.ttl(next(iter(rendered)))
 
     edited = form_data(title="Rencontre déplacée", capacity="", tags="seo", venue_name="Café 2")
     response = signed_in(app, organiser).post(f"/events/{made[2].id}/edit", data=edited)

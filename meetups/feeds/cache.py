@@ -18,6 +18,9 @@ from meetups import cache as memory
 from meetups.feeds import ical, queries
 
 HERE = Path(__file__).resolve().parent
+# A body is of use only until its feed next changes, and a big city's is near 1 MB: Redis keeps
+# each a few hours, then a request rebuilds it from the events kept (a week: they are small).
+BODY_TTL_SECONDS = 6 * 3600
 # What renders an event: a change of code or translations between deploys must not serve
 # events rendered by the old one from a cache shared through Redis.
 RENDERING = hashlib.blake2b(
@@ -84,7 +87,7 @@ class Served:
     build: Callable[[], bytes] = field(repr=False)
 
     def body(self) -> bytes:
-        return memory.remembered("feed:" + self.etag, self.build)
+        return memory.remembered("feed:" + self.etag, self.build, ttl=BODY_TTL_SECONDS)
 
     def kept(self) -> bytes | None:
         """The body if it is kept already; None rather than building it."""
