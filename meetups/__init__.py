@@ -24,8 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from meetups import cli, errors, i18n, security, templating
+    from meetups import cli, edge, errors, i18n, security, templating
 
+    edge.register(app)
     errors.register(app)
     i18n.register(app)
     templating.register(app)

@@ -1,10 +1,38 @@
-"""What every form shares: stripped input, numbers and times with readable errors."""
+"""What every form shares: the edge rule, stripped input, numbers and times with readable errors."""
 
 import math
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, FloatField, IntegerField
 from wtforms.validators import StopValidation
+
+from meetups import edge
+
+CONTROLS_REFUSED = _l(
+    "This contains invisible control characters; they were taken out. "
+    "Check the text and send it again."
+)
+
+
+class SiteForm(FlaskForm):
+    """Every form people post: a field that carried control characters is refused, shown
+    again without them (meetups.edge), before any validator or query sees its value."""
+
+    _with_controls: frozenset[str] = frozenset()
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is not None:
+                form._with_controls, formdata = edge.cleaned(formdata)
+            return formdata
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self._with_controls & self._fields.keys():
+            self[name].errors.append(CONTROLS_REFUSED)
+        return valid and not (self._with_controls & self._fields.keys())
 
 
 def strip(value):

@@ -1,11 +1,10 @@
 """Sign-up and sign-in forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from meetups.forms import strip
+from meetups.forms import SiteForm, strip
 from meetups.places.forms import CityField
 
 # Offered as suggestions only: a trade is free text.
@@ -28,7 +27,7 @@ TRADE_SUGGESTIONS = (
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     email = EmailField(
         _l("E-mail"),
         filters=[strip],
@@ -38,7 +37,7 @@ class RegisterForm(FlaskForm):
                 _l("Enter a valid e-mail address, like name@example.org."),
                 check_deliverability=False,
             ),
-            Length(max=254),
+            Length(max=254, message=_l("At most 254 characters.")),
         ],
     )
     display_name = StringField(
@@ -72,14 +71,25 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(
-        _l("E-mail"), filters=[strip], validators=[InputRequired(_l("Enter your e-mail address."))]
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("At most 254 characters.")),
+        ],
     )
-    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=200, message=_l("At most 200 characters.")),
+        ],
+    )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SiteForm):
     display_name = RegisterForm.display_name
     trade = RegisterForm.trade
     city = RegisterForm.city

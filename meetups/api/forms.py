@@ -8,8 +8,8 @@ from wtforms import Field, Form, StringField
 
 from meetups.api.queries import EventWindow
 from meetups.forms import strip
-from meetups.gatherings.forms import MAX_NEARBY_KM
-from meetups.gatherings.models import Gathering
+from meetups.gatherings.forms import MAX_NEARBY_KM, TagFilterField
+from meetups.gatherings.models import MAX_TAG_LENGTH, Gathering
 from meetups.places.models import City
 
 DEFAULT_LIMIT = 100
@@ -47,11 +47,6 @@ def _read_cursor(text: str) -> tuple[datetime, int]:
     if moment.tzinfo is None or not gathering_id.isdigit() or int(gathering_id) > MAX_ID:
         raise ValueError(text)
     return moment.astimezone(UTC), int(gathering_id)
-
-
-def _tag(text: str | None) -> str | None:
-    """Tags are stored lower case with single spaces (see gatherings.forms.parse_tags)."""
-    return " ".join(text.split()).lower() if text else text
 
 
 class _TextField(Field):
@@ -132,7 +127,7 @@ class EventFilterForm(Form):
     """?city= &tag= &from= &to= &near= &within= &limit= &cursor= (from and to are set below)."""
 
     city = StringField(filters=[strip])
-    tag = StringField(filters=[_tag])
+    tag = TagFilterField(message=f"must be at most {MAX_TAG_LENGTH} characters")
     near = PointField()
     within = DistanceField()
     limit = LimitField()

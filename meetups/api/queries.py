@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import tuple_
 
 from meetups.extensions import db
-from meetups.gatherings.models import Gathering, Tag
-from meetups.gatherings.queries import listing, not_over
+from meetups.gatherings.models import Gathering
+from meetups.gatherings.queries import listing, not_over, tagged
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City, Venue
 
@@ -59,7 +59,7 @@ def _ids_within(window: EventWindow, wanted: int) -> list[int]:
         .order_by(Gathering.starts_at, Gathering.id)
     )
     if window.tag:
-        query = query.where(Gathering.tags.any(Tag.name == window.tag.strip().lower()))
+        query = query.where(tagged(window.tag))
     ids = []
     # Streamed: a wide box may hold many rows, and the first few matches are enough.
     result = db.session.execute(query.execution_options(yield_per=500))

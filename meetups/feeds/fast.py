@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
+from meetups import edge
 from meetups.extensions import db
 from meetups.feeds.views import DESCRIBED, FEEDS, answer
 from meetups.security import common_headers
@@ -26,6 +27,8 @@ class FastPath:
         return (response or self.next)(environ, start_response)
 
     def _answer(self, environ):
+        if edge.url_refusal(environ):
+            return None  # the app refuses it, with its error page
         try:
             endpoint, args = self.app.url_map.bind_to_environ(environ).match()
         except HTTPException:
@@ -38,6 +41,8 @@ class FastPath:
             try:
                 feed = describe(request, **args)
                 response = feed and answer(feed, request, build=False)
+            except HTTPException:  # the app answers it with its error page
+                return None
             except Exception:  # the app answers it, errors and all
                 db.session.rollback()
                 self.app.logger.warning("Feed fast path failed", exc_info=True)

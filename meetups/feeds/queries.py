@@ -19,8 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from meetups.accounts.models import User
 from meetups.extensions import db
-from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
-from meetups.gatherings.queries import STARTED_WITHIN
+from meetups.gatherings.models import Gathering, Response, Rsvp, Status
+from meetups.gatherings.queries import STARTED_WITHIN, tagged
 from meetups.places.models import City, Venue
 
 # What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end
@@ -192,7 +192,7 @@ def city_rows(city_id: int, tag: str | None, now: datetime) -> list[Row]:
     """A city's gatherings as its calendar feed holds them (one tag's, with a tag), soonest first."""
     query = _light().where(Gathering.city_id == city_id, *in_window())
     if tag:
-        query = query.where(Gathering.tags.any(Tag.name == tag.strip().lower()))
+        query = query.where(tagged(tag))
     return _rows(query, now)
 
 

@@ -27,6 +27,15 @@ def subscription(feed_url: str, name: str) -> Subscription:
         webcal=webcal,
         google="https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
         outlook=f"https://outlook.live.com/calendar/0/addfromweb?{outlook_query}",
-        # segno escapes the title itself and writes nothing else from outside.
-        qr_svg=Markup(segno.make(webcal, error="m").svg_inline(scale=3, border=2, title=name)),  # noqa: S704
+        qr_svg=_qr(webcal, name),
     )
+
+
+def _qr(url: str, name: str) -> Markup:
+    """The URL as an inline SVG QR code; none for a URL longer than a QR code holds."""
+    try:
+        code = segno.make(url, error="m")
+    except segno.DataOverflowError:  # a very long MEETUPS_BASE_URL: the other links remain
+        return Markup("")
+    # segno escapes the title itself and writes nothing else from outside.
+    return Markup(code.svg_inline(scale=3, border=2, title=name))  # noqa: S704

@@ -17,7 +17,9 @@ from werkzeug.wrappers import Request
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.feeds import cache, ical, queries
+from meetups.gatherings.models import MAX_TAG_LENGTH
 from meetups.gatherings.models import Response as Answer
+from meetups.gatherings.queries import tag_filter
 from meetups.places.models import City
 from meetups.urls import absolute_url
 
@@ -40,7 +42,10 @@ class Feed:
 
 def city_feed(req: Request, slug: str) -> Feed | None:
     """A city's calendar to subscribe to; ?tag= narrows it, ?lang= picks its language."""
-    tag = (req.args.get("tag") or "").strip().lower()[:40] or None
+    try:
+        tag = tag_filter(req.args.get("tag"))
+    except ValueError:
+        abort(400, description=_("A tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
     now, language = _hour(), _language(req)
     fresh = queries.city_freshness(slug, now)
     if fresh is None:

@@ -4,9 +4,16 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from flask_wtf import FlaskForm
 from wtforms import Form, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from meetups.dates import (
     AmbiguousTimeError,
@@ -15,24 +22,58 @@ from meetups.dates import (
     utc_to_local,
     utcnow,
 )
-from meetups.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, strip
-from meetups.gatherings.models import MAX_DURATION, Response
+from meetups.forms import (
+    DecimalNumberField,
+    LocalDateTimeField,
+    SiteForm,
+    WholeNumberField,
+    strip,
+)
+from meetups.gatherings.models import (
+    MAX_AHEAD,
+    MAX_DURATION,
+    MAX_TAG_LENGTH,
+    YEARS_AHEAD,
+    Response,
+    Tag,
+)
+from meetups.gatherings.queries import tag_filter
 from meetups.gatherings.services import Proposal
 from meetups.places import gazetteer
 from meetups.places.forms import CityField
 
 MAX_TAGS = 10
+FAR_AHEAD = _l("Pick a date within the next %(years)d years.", years=YEARS_AHEAD)
 # Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
 MAX_CAPACITY = 100_000
 
 
 def parse_tags(text: str | None) -> list[str]:
     """Split "seo, Rédaction ,seo" into ["seo", "rédaction"]: lower case, one space, no repeats."""
-    tags = (" ".join(part.split()).lower() for part in (text or "").split(","))
+    tags = (Tag.normalise(part) for part in (text or "").split(","))
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
-class GatheringForm(FlaskForm):
+class TagFilterField(StringField):
+    """A ?tag= read as tags are stored (queries.tag_filter); one longer than any tag is an error."""
+
+    def __init__(self, *args, message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        try:
+            self.data = tag_filter(valuelist[0] if valuelist else None)
+        except ValueError:
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class GatheringForm(SiteForm):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -115,8 +156,8 @@ class GatheringForm(FlaskForm):
         tags = parse_tags(field.data)
         if len(tags) > MAX_TAGS:
             raise ValidationError(_l("At most %(count)d tags.", count=MAX_TAGS))
-        if any(len(tag) > 40 for tag in tags):
-            raise ValidationError(_l("Each tag is at most 40 characters."))
+        if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
+            raise ValidationError(_l("Each tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -124,14 +165,17 @@ class GatheringForm(FlaskForm):
         if place is None or self.starts_at.data is None:
             return False
         self.starts_at_utc = self._to_utc(self.starts_at, place.timezone)
+        now = utcnow()
         if (
             self.starts_at_utc
-            and self.starts_at_utc < utcnow()
+            and self.starts_at_utc < now
             and self.starts_at_utc != self.current_start
         ):
             self.starts_at.errors.append(
                 _l("This time has already passed. Pick a time in the future.")
             )
+        if self.starts_at_utc and self.starts_at_utc > now + MAX_AHEAD:
+            self.starts_at.errors.append(FAR_AHEAD)
         if self.ends_at.data is None:
             return False
         self.ends_at_utc = self._to_utc(self.ends_at, place.timezone)
@@ -153,6 +197,8 @@ class GatheringForm(FlaskForm):
                     zone=tz_name,
                 )
             )
+        except OverflowError:  # year 9999 in Montréal, year 1 in Tokyo
+            field.errors.append(FAR_AHEAD)
         except AmbiguousTimeError:
             field.errors.append(
                 _l(
@@ -200,7 +246,7 @@ class GatheringForm(FlaskForm):
         return form
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(SiteForm):
     """One of the three RSVP buttons: going, maybe or no."""
 
     class Meta:
@@ -225,7 +271,7 @@ MAX_PAGE = 10_000
 class CityFilterForm(Form):
     """The city page's query string: ?tag=, ?within=<km> and ?page=<n>."""
 
-    tag = StringField(filters=[strip])
+    tag = TagFilterField(message=_l("A tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
     page = WholeNumberField(
         validators=[
             Optional(),

@@ -37,6 +37,10 @@ class Response:
 # The longest a gathering lasts: forms say so, the database holds to it, and listings rely on it
 # (a gathering not over has started less than this long ago, so they skip what started before).
 MAX_DURATION = timedelta(days=7)
+# A gathering starts within the next five years: plans beyond are not plans, and far dates
+# (9999-12-31) overflow the conversions to UTC.
+YEARS_AHEAD = 5
+MAX_AHEAD = timedelta(days=365 * YEARS_AHEAD + 1)
 LASTS_AT_MOST = {  # MAX_DURATION in each engine's terms; SQLite's to the millisecond
     "postgresql": "ends_at <= starts_at + interval '7 days'",
     "sqlite": "julianday(ends_at) <= julianday(starts_at, '+7 days')",
@@ -57,11 +61,19 @@ gathering_tags = Table(
 )
 
 
+MAX_TAG_LENGTH = 40
+
+
 class Tag(db.Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_TAG_LENGTH), unique=True)
+
+    @staticmethod
+    def normalise(text: str) -> str:
+        """A tag as it is stored and looked up: lower case, single spaces (" SEO  Tech" -> "seo tech")."""
+        return " ".join(text.split()).lower()
 
     def __repr__(self) -> str:
         return f"<Tag {self.name}>"

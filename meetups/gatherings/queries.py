@@ -9,7 +9,15 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.counts import ListedCity, city_counts
-from meetups.gatherings.models import MAX_DURATION, Gathering, Response, Rsvp, Status, Tag
+from meetups.gatherings.models import (
+    MAX_DURATION,
+    MAX_TAG_LENGTH,
+    Gathering,
+    Response,
+    Rsvp,
+    Status,
+    Tag,
+)
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City
 
@@ -22,6 +30,19 @@ def not_over(now: datetime) -> tuple:
     """Gatherings not over at `now`, bounded below on starts_at: a listing in start order (on
     the starts_at or (city_id, starts_at) index) then never reads what is long past."""
     return Gathering.ends_at > now, Gathering.starts_at > now - STARTED_WITHIN
+
+
+def tag_filter(text: str | None) -> str | None:
+    """A ?tag= as tags are stored, or None for none; ValueError when no tag is that long."""
+    tag = Tag.normalise(text or "")
+    if len(tag) > MAX_TAG_LENGTH:
+        raise ValueError(tag)
+    return tag or None
+
+
+def tagged(tag: str):
+    """The gatherings with this tag (as tag_filter gives it)."""
+    return Gathering.tags.any(Tag.name == tag)
 
 
 def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
@@ -38,7 +59,7 @@ def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
         .order_by(Gathering.starts_at, Gathering.id)
     )
     if tag:
-        query = query.where(Gathering.tags.any(Tag.name == tag.strip().lower()))
+        query = query.where(tagged(tag))
     if not include_cancelled:
         query = query.where(Gathering.status == Status.SCHEDULED)
     return query

@@ -3,11 +3,10 @@
 import math
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import NumberRange
 
-from meetups.forms import DecimalNumberField, Present
+from meetups.forms import DecimalNumberField, Present, SiteForm
 from meetups.places import gazetteer
 from meetups.places.distance import distance_km
 from meetups.places.geocoding import MAX_DISTANCE_KM
@@ -39,7 +38,7 @@ class CityField(StringField):
             )
 
 
-class LocationForm(FlaskForm):
+class LocationForm(SiteForm):
     """A venue's position set by hand, which must lie near its city."""
 
     latitude = DecimalNumberField(
