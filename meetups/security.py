@@ -8,6 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 
+from meetups.edge import here
 from meetups.extensions import db, login_manager
 
 
@@ -33,7 +34,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def ask_to_sign_in():
     """Send an anonymous visitor to sign in, then back to the page they were on."""
     flash(_("Please sign in to continue."), "info")
-    back = request.full_path if request.query_string else request.path
+    back = here()
     if request.method != "GET":
         # A form was posted: come back to the page that showed it, not to the POST URL.
         referrer = urlsplit(request.referrer or "")
