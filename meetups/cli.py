@@ -97,7 +97,7 @@ def make_admin(email: str) -> None:
 @with_appcontext
 def geocode_pending() -> None:
     """Retry geocoding every venue not located yet; print each outcome and how many were located."""
-    from meetups.gatherings.services import venue_moved
+    from meetups.gatherings.placing import venue_moved
     from meetups.places import geocoding
     from meetups.places.models import Venue
 

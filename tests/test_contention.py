@@ -19,11 +19,12 @@ from flask.testing import FlaskClient
 
 from meetups.accounts.models import User
 from meetups.extensions import db
-from meetups.gatherings import services
+from meetups.gatherings import placing, services
 from meetups.gatherings.models import Gathering, Response, Rsvp
 from meetups.places.geocoding import cache_key
 from meetups.places.models import GeocodeResult, GeocodeStatus, Venue
-from tests.conftest import PASSWORD, form_data
+from meetups.places.services import city_for, venue_for
+from tests.conftest import PASSWORD, form_data, proposal_from
 
 pytestmark = pytest.mark.postgres
 
@@ -269,3 +270,75 @@ def test_geocode_pending_waits_for_an_rsvp_instead_of_deadlocking(
     assert venue_and_sequence(app, gathering.id) == (GeocodeStatus.LOCATED, GEOCODED, 1)
     with app.app_context():
         assert db.session.scalar(db.select(Venue.geocoded_by)) == "ban"
+
+
+# A venue made someone's own while someone else comes to meet there: the two queue, and the
+# newcomer never ends up on the other's venue (its pin would be theirs to move).
+
+
+def venue_of_titled(app: Flask, title: str) -> dict:
+    """The venue of the gathering with this title, as committed: id, owner, point."""
+    with app.app_context():
+        venue = db.session.scalar(db.select(Gathering).filter_by(title=title)).venue
+        return {"id": venue.id, "owner": venue.owner_id, "point": (venue.latitude, venue.longitude)}
+
+
+@pytest.mark.parametrize("lock_timeout", ["10s"])
+def test_a_proposal_choosing_the_venue_holds_off_making_it_someones_own(
+    app, create_user, create_gathering, caplog
+):
+    # The member alone meets there so far; the newcomer's proposal has picked the venue.
+    member, newcomer = create_user(), create_user()
+    theirs = create_gathering(organiser=member)
+
+    def propose_once_someone_waits(tx: Transaction) -> None:
+        proposal = proposal_from(title="Arrivée")
+        venue_for(city_for(proposal.place), proposal.venue_name, proposal.venue_address)
+        tx.holding.set()
+        wait_for_someone_blocked_by_me()
+        services.propose(db.session.get(User, newcomer.id), proposal)
+        db.session.commit()
+
+    proposing = Transaction(app, propose_once_someone_waits)
+    proposing.start()
+    try:
+        proposing.wait_holding()
+        status = post_location(signed_in(app, member), theirs.id, PLACED).status_code
+    finally:
+        proposing.finish()
+
+    assert status == 303, failures(caplog)
+    # The newcomer's gathering was there first: the member gets a copy; the shared one stays.
+    assert venue_and_sequence(app, theirs.id) == (GeocodeStatus.MANUAL, PLACED, 1)
+    own, shared = venue_of_titled(app, "Apéro freelance"), venue_of_titled(app, "Arrivée")
+    assert own["owner"] == member.id and own["id"] != shared["id"]
+    assert shared == {**shared, "owner": None, "point": (None, None)}
+
+
+@pytest.mark.parametrize("lock_timeout", ["10s"])
+def test_a_proposal_passes_over_a_venue_being_made_someones_own(
+    app, create_user, create_gathering, caplog
+):
+    member, newcomer = create_user(), create_user()
+    theirs = create_gathering(organiser=member)
+
+    def correct_once_someone_waits(tx: Transaction) -> None:
+        gathering, user = db.session.get(Gathering, theirs.id), db.session.get(User, member.id)
+        placing.correct_location(gathering, PLACED, user)
+        tx.holding.set()
+        wait_for_someone_blocked_by_me()
+        db.session.commit()
+
+    correcting = Transaction(app, correct_once_someone_waits)
+    correcting.start()
+    try:
+        correcting.wait_holding()
+        proposed = signed_in(app, newcomer).post("/events/new", data=form_data(title="Arrivée"))
+    finally:
+        correcting.finish()
+
+    assert proposed.status_code == 303, failures(caplog)
+    # The venue became the member's: the newcomer's proposal makes a new shared one.
+    own, shared = venue_of_titled(app, "Apéro freelance"), venue_of_titled(app, "Arrivée")
+    assert own == {**own, "owner": member.id, "point": PLACED}
+    assert shared["owner"] is None and shared["id"] != own["id"]

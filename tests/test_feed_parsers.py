@@ -246,7 +246,7 @@ def at(day: str, hours: str = "19:00", length: int = 2) -> dict:
 def scene(app, frozen_clock, create_user, create_gathering):
     """Gatherings in Lyon and Montréal on the 2027 clock-change days, and people answering."""
     from meetups.accounts.models import User
-    from meetups.gatherings import services
+    from meetups.gatherings import placing, services
     from meetups.gatherings.models import Gathering
 
     organiser = create_user(email="olivia.orga@example.org", display_name="Olivia Orga")
@@ -299,7 +299,8 @@ def scene(app, frozen_clock, create_user, create_gathering):
     with app.app_context():
         person = {u.id: db.session.get(User, u.id) for u in (alice, wendy, max_, dan)}
         get = db.session.get
-        services.correct_location(get(Gathering, spring.id), 45.7640, 4.8357)
+        spring_organiser = get(User, organiser.id)
+        placing.correct_location(get(Gathering, spring.id), (45.7640, 4.8357), spring_organiser)
         for who, gathering, answer in (
             (alice, spring, "going"),  # the last seat
             (wendy, spring, "going"),  # waitlisted

@@ -9,8 +9,10 @@ from geopy.distance import great_circle
 
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering
+from meetups.places.models import Venue
 from tests.conftest import form_data, future_local, text_of
 from tests.geocoder_server import GeocoderServer
+from tests.test_feed_parsers import parse_all
 
 ADDRESS = "20 rue de la République"
 GEOCODED = (45.76051, 4.83598)  # where the geocoder puts ADDRESS
@@ -179,7 +181,10 @@ def test_a_placed_venue_is_manual_and_shows_on_the_map(app, client, gathering, o
     venue = venue_of(app, gathering)
     assert venue == {**venue, "status": "manual", "by": "manual", "point": PLACED}
     page = client.get(f"/events/{gathering}").text
-    assert "The venue is placed where you said. It will not be moved again." in page
+    assert (
+        "The venue is placed where you said, for your gatherings there. It will not be moved again."
+        in page
+    )
     assert [(p["latitude"], p["longitude"]) for p in map_places(page)] == [PLACED]
     assert "mlat=45.760100&amp;mlon=4.836100" in page
     html = client.get(f"/events/{gathering}/location").text
@@ -187,7 +192,7 @@ def test_a_placed_venue_is_manual_and_shows_on_the_map(app, client, gathering, o
 
 
 def test_placing_a_venue_gives_every_upcoming_gathering_there_a_new_version(
-    app, client, gathering, organiser, login, create_gathering
+    app, client, gathering, create_user, login, create_gathering
 ):
     same_venue = {"venue_name": "Café des Freelances", "venue_address": ADDRESS}
     elsewhere = create_gathering(venue_name="La Cordée", venue_address="1 rue X")
@@ -195,13 +200,15 @@ def test_placing_a_venue_gives_every_upcoming_gathering_there_a_new_version(
     past = create_gathering(title="C'était bien", start=future_local(days=-5), **same_venue)
     assert venue_of(app, another.id)["id"] == venue_of(app, gathering)["id"]
     assert venue_of(app, past.id)["id"] == venue_of(app, gathering)["id"]
-    login(organiser)
+    login(create_user(is_admin=True))  # an admin places the shared venue itself
     post_location(client, gathering, *PLACED)
     assert sequences(app, gathering, another.id, past.id, elsewhere.id) == [1, 1, 0, 0]
     # The other organiser's gathering shows the new place too.
     places = map_places(client.get(f"/events/{another.id}").text)
     assert [(p["latitude"], p["longitude"]) for p in places] == [PLACED]
     post_location(client, gathering, 45.761, 4.837)
+    assert sequences(app, gathering, another.id, past.id, elsewhere.id) == [2, 2, 0, 0]
+    post_location(client, gathering, 45.761, 4.837)  # the same point: no calendar sees a change
     assert sequences(app, gathering, another.id, past.id, elsewhere.id) == [2, 2, 0, 0]
 
 
@@ -243,6 +250,106 @@ def test_a_point_near_the_limit_is_accepted(app, client, gathering, organiser, l
     login(organiser)
     assert post_location(client, gathering, point.latitude, point.longitude).status_code == 303
     assert venue_of(app, gathering)["point"] == pytest.approx((point.latitude, point.longitude))
+
+
+# Whose placement it is: a member's correction moves their own gatherings, an admin's all.
+
+
+@pytest.fixture
+def member(create_user):
+    return create_user(display_name="Bastien")
+
+
+def propose(client, **fields) -> int:
+    """Propose a gathering at the Café des Freelances, ADDRESS, as the signed-in person."""
+    response = client.post("/events/new", data=form_data(venue_address=ADDRESS, **fields))
+    assert response.status_code == 303, response.text
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def seen(client, gathering_id) -> dict:
+    """Where anyone sees a gathering: its page's map, the API, its calendar (GEO, SEQUENCE)."""
+    page = map_places(client.get(f"/events/{gathering_id}").text)
+    api = client.get(f"/api/v1/events/{gathering_id}").json["venue"]
+    (event,) = parse_all(client.get(f"/events/{gathering_id}/calendar.ics").data).values()
+    return {
+        "page": [(p["latitude"], p["longitude"]) for p in page],
+        "api": (api["latitude"], api["longitude"]),
+        "geo": event.geo,
+        "sequence": event.sequence,
+    }
+
+
+def placed_at(point, sequence) -> dict:
+    return {"page": [point], "api": point, "geo": point, "sequence": sequence}
+
+
+def venue_count(app) -> int:
+    with app.app_context():
+        return len(db.session.scalars(db.select(Venue)).all())
+
+
+def switch_to(client, login, user) -> None:
+    client.post("/auth/logout")
+    login(user)
+
+
+def test_a_member_moves_nothing_shown_on_another_organisers_gathering(
+    app, client, gathering, organiser, member, login
+):
+    login(member)
+    theirs = propose(client, title="Apéro de Bastien")  # the same name and address
+    before = seen(client, gathering)
+    assert before == placed_at(GEOCODED, 0) and seen(client, theirs) == before
+    assert post_location(client, gathering, *PLACED).status_code == 403
+    assert post_location(client, theirs, *PLACED).status_code == 303
+    flashed = client.get(f"/events/{theirs}").text
+    assert "The venue is placed where you said, for your gatherings there." in flashed
+    assert seen(client, gathering) == before
+    assert seen(client, theirs) == placed_at(PLACED, 1)
+    # Their correction sticks for their next gathering there; nobody else's.
+    assert seen(client, propose(client, title="Encore"))["api"] == PLACED
+    switch_to(client, login, organiser)
+    assert seen(client, propose(client, title="Camille, encore"))["api"] == GEOCODED
+    assert seen(client, gathering) == before
+
+
+def test_an_admin_places_the_venue_of_every_gathering_there(
+    app, client, gathering, member, create_user, login
+):
+    login(member)
+    theirs = propose(client, title="Apéro de Bastien")
+    switch_to(client, login, create_user(is_admin=True))
+    assert "for every gathering held there" in client.get(f"/events/{theirs}/location").text
+    assert post_location(client, theirs, *PLACED).status_code == 303
+    flashed = client.get(f"/events/{theirs}").text
+    assert "The venue is placed where you said, for every gathering there." in flashed
+    assert seen(client, gathering) == seen(client, theirs) == placed_at(PLACED, 1)
+
+
+def test_a_venue_only_they_meet_at_becomes_theirs_and_stays_theirs(
+    app, client, gathering, organiser, member, create_user, login
+):
+    login(organiser)
+    again = propose(client, title="Encore")
+    assert "other organisers’ gatherings there stay" in client.get(f"/events/{again}/location").text
+    assert post_location(client, again, *PLACED).status_code == 303
+    assert venue_count(app) == 1  # not copied: nobody else meets there
+    assert seen(client, gathering) == seen(client, again) == placed_at(PLACED, 1)
+    # Someone else meeting at that name and address later gets the shared (geocoded) venue.
+    switch_to(client, login, member)
+    theirs = propose(client, title="Apéro de Bastien")
+    assert seen(client, theirs) == placed_at(GEOCODED, 0)
+    assert post_location(client, theirs, *ELSEWHERE).status_code == 303
+    assert venue_count(app) == 2
+    # An admin's edit keeps the organiser's own placement.
+    switch_to(client, login, create_user(is_admin=True))
+    edited = client.post(
+        f"/events/{again}/edit", data=form_data(title="Renommé", venue_address=ADDRESS)
+    )
+    assert edited.status_code == 303
+    assert seen(client, gathering) == placed_at(PLACED, 1)
+    assert seen(client, again) == placed_at(PLACED, 2)
 
 
 # Refusals keep what was typed and change nothing.

@@ -13,7 +13,7 @@ from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
 from meetups.places import gazetteer
-from meetups.places.services import city_for, place_venue, venue_for
+from meetups.places.services import city_for, venue_for
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def propose(organiser: User, proposal: Proposal) -> Gathering:
     """Create a gathering; its organiser is going and holds a seat from the start."""
     now = utcnow()
     gathering = Gathering(organiser=organiser, created_at=now, updated_at=now)
-    _apply(gathering, proposal)
+    _apply(gathering, proposal, organiser.id)
     db.session.add(gathering)
     db.session.add(
         Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
@@ -50,7 +50,7 @@ def update(gathering: Gathering, proposal: Proposal) -> bool:
     Extra seats go to the waitlist at once, in order.
     """
     before = _fingerprint(gathering)
-    _apply(gathering, proposal)
+    _apply(gathering, proposal, gathering.organiser_id)
     changed = _fingerprint(gathering) != before
     if changed:
         gathering.sequence += 1
@@ -71,40 +71,15 @@ def cancel(gathering: Gathering) -> bool:
     return True
 
 
-def correct_location(gathering: Gathering, latitude: float, longitude: float) -> None:
-    """Place the gathering's venue by hand; every upcoming gathering there gets a new version."""
-    venue_moved(gathering.venue_id)  # first: it locks the gatherings before the venue
-    place_venue(gathering.venue, latitude, longitude)
-
-
-def venue_moved(venue_id: int) -> None:
-    """A venue is about to move: calendars must show the new GEO of what is held there."""
-    now = utcnow()
-    upcoming = (Gathering.venue_id == venue_id, Gathering.ends_at > now)
-    # Called before the venue is written, so locks come in one order: these gatherings, then
-    # their venue, as an RSVP or an edit locks its gathering first (the reverse deadlocked).
-    # By id, so two moves of one venue queue; NO KEY UPDATE is what the UPDATE takes anyway.
-    db.session.execute(
-        db.select(Gathering.id)
-        .where(*upcoming)
-        .order_by(Gathering.id)
-        .with_for_update(key_share=True)
-    )
-    # One UPDATE, so an edit saved at the same moment cannot lose this raise of SEQUENCE.
-    db.session.execute(
-        sa_update(Gathering)
-        .where(*upcoming)
-        .values(sequence=Gathering.sequence + 1, updated_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
-
-
-def _apply(gathering: Gathering, proposal: Proposal) -> None:
+def _apply(gathering: Gathering, proposal: Proposal, organiser_id: int) -> None:
     city = city_for(proposal.place)
     gathering.title = proposal.title
     gathering.description = proposal.description
     gathering.city = city
-    gathering.venue = venue_for(city, proposal.venue_name, proposal.venue_address)
+    # The organiser's, even when an admin edits: their own placement of the venue, if any.
+    gathering.venue = venue_for(
+        city, proposal.venue_name, proposal.venue_address, owner_id=organiser_id
+    )
     gathering.starts_at = proposal.starts_at
     gathering.ends_at = proposal.ends_at
     gathering.capacity = proposal.capacity
@@ -165,9 +140,14 @@ class RsvpOutcome:
 
 def lock(gathering_id: int) -> Gathering | None:
     """Load a gathering for a change to its seats, holding its lock until the commit."""
+    write_lock()
+    return db.session.scalars(_LOCK, {"id": gathering_id}).one_or_none()
+
+
+def write_lock() -> None:
+    """On SQLite, which has no row locks, take the database's write lock before reading."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("BEGIN IMMEDIATE"))
-    return db.session.scalars(_LOCK, {"id": gathering_id}).one_or_none()
 
 
 def seats_taken(gathering: Gathering) -> int:

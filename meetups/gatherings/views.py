@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from meetups.extensions import db, limiter
-from meetups.gatherings import queries, services, sharing
+from meetups.gatherings import placing, queries, services, sharing
 from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
@@ -191,9 +191,10 @@ def place(gathering_id: int):
     venue = gathering.venue
     form = LocationForm(obj=venue, city=gathering.city)
     if form.validate_on_submit():
-        services.correct_location(gathering, form.latitude.data, form.longitude.data)
+        point = (form.latitude.data, form.longitude.data)
+        for_everyone = placing.correct_location(gathering, point, current_user)
         db.session.commit()
-        flash(_("The venue is placed where you said. It will not be moved again."), "success")
+        flash(_placed_message(for_everyone), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/location.html", form=form, gathering=gathering)
 
@@ -238,6 +239,17 @@ def _rsvp_message(outcome: services.RsvpOutcome) -> str:
         Response.MAYBE: _("Marked as maybe. Maybe doesn't hold a seat."),
         Response.NO: _("Noted: you are not going."),
     }[outcome.response]
+
+
+def _placed_message(for_everyone: bool) -> str:
+    if for_everyone:
+        return _(
+            "The venue is placed where you said, for every gathering there. "
+            "It will not be moved again."
+        )
+    return _(
+        "The venue is placed where you said, for your gatherings there. It will not be moved again."
+    )
 
 
 def _locate(venue) -> None:

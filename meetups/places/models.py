@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetups.dates import UTCDateTime, utcnow
@@ -33,12 +33,38 @@ class GeocodeStatus:
     MANUAL = "manual"  # placed by a person: never re-geocoded
 
 
+SHARED = "owner_id IS NULL"
+OWNED = "owner_id IS NOT NULL"
+
+
 class Venue(db.Model):
-    """A named place at an address in a city; located (latitude/longitude) once geocoded."""
+    """A named place at an address in a city; located (latitude/longitude) once geocoded.
+
+    Shared (no owner) by everyone who meets at that name and address, or one person's own
+    placement of it: each has at most one of each.
+    """
 
     __tablename__ = "venues"
     __table_args__ = (
-        UniqueConstraint("city_id", "name", "address"),
+        Index(
+            "uq_venues_city_id_name_address_shared",
+            "city_id",
+            "name",
+            "address",
+            unique=True,
+            sqlite_where=text(SHARED),
+            postgresql_where=text(SHARED),
+        ),
+        Index(
+            "uq_venues_city_id_name_address_owner_id",
+            "city_id",
+            "name",
+            "address",
+            "owner_id",
+            unique=True,
+            sqlite_where=text(OWNED),
+            postgresql_where=text(OWNED),
+        ),
         Index("ix_venues_latitude_longitude", "latitude", "longitude"),
     )
 
@@ -46,6 +72,9 @@ class Venue(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300))
+    # Whose own placement this is; None for the shared venue. By table name: places know no
+    # people, only that one may own a placement.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     geocode_status: Mapped[str] = mapped_column(

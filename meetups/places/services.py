@@ -29,19 +29,32 @@ def city_for(place: gazetteer.Place) -> City:
     return city
 
 
-def venue_for(city: City, name: str, address: str) -> Venue:
-    """Return the venue with this name and address in this city, creating it if new."""
-    query = db.select(Venue).filter_by(city_id=city.id, name=name, address=address)
-    venue = db.session.scalar(query)
-    if venue is not None:
+def venue_for(city: City, name: str, address: str, owner_id: int | None = None) -> Venue:
+    """Return this person's own venue of this name and address, else the shared one, made if new."""
+    if owner_id is not None:
+        own = db.session.scalar(_at(city.id, name, address).filter_by(owner_id=owner_id))
+        if own is not None:
+            return own
+    # FOR SHARE: a venue being made someone's own meanwhile is waited for, then passed over.
+    shared = _at(city.id, name, address).filter_by(owner_id=None).with_for_update(read=True)
+    venue = db.session.scalar(shared)
+    return venue or _created(Venue(city=city, name=name, address=address), shared)
+
+
+def own_venue(venue: Venue, owner_id: int) -> Venue | None:
+    """This person's own placement of a venue's name and address (the venue, if theirs), or None."""
+    if venue.owner_id == owner_id:
         return venue
-    venue = Venue(city=city, name=name, address=address)
-    try:
-        with db.session.begin_nested():
-            db.session.add(venue)
-    except IntegrityError:
-        venue = db.session.scalar(query)
-    return venue
+    return db.session.scalar(
+        _at(venue.city_id, venue.name, venue.address).filter_by(owner_id=owner_id)
+    )
+
+
+def copy_venue(venue: Venue, owner_id: int) -> Venue:
+    """Return this person's own placement of a venue's name and address, creating it if new."""
+    query = _at(venue.city_id, venue.name, venue.address).filter_by(owner_id=owner_id)
+    copy = Venue(city_id=venue.city_id, name=venue.name, address=venue.address, owner_id=owner_id)
+    return db.session.scalar(query) or _created(copy, query)
 
 
 def place_venue(venue: Venue, latitude: float, longitude: float) -> None:
@@ -50,3 +63,17 @@ def place_venue(venue: Venue, latitude: float, longitude: float) -> None:
     venue.geocode_status = GeocodeStatus.MANUAL
     venue.geocoded_by, venue.geocode_precision = "manual", "manual"
     db.session.flush()
+
+
+def _at(city_id: int, name: str, address: str):
+    return db.select(Venue).filter_by(city_id=city_id, name=name, address=address)
+
+
+def _created(venue: Venue, query) -> Venue:
+    """Insert a new venue; if another request just did, return theirs (the query finds it)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(venue)
+    except IntegrityError:
+        venue = db.session.scalar(query)
+    return venue
