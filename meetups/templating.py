@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from meetups.feeds.subscribe import subscription
 from meetups.i18n import format_local, get_locale, zone_label
-from meetups.urls import absolute_url
+from meetups.urls import absolute_url, here
 
 URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 
@@ -49,4 +49,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(decimal, "decimal")
     app.add_template_global(subscription, "subscription")
     app.add_template_global(absolute_url, "absolute_url")
+    app.add_template_global(here, "here")
     app.add_template_global(get_locale, "current_locale")

@@ -450,6 +450,40 @@ def test_language_switch_does_not_redirect_off_site(client, target):
     assert "evil" not in response.headers["Location"]
 
 
+def _next_of(page: str) -> str:
+    """The language switch's `next`, as the browser posts it."""
+    match = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page)
+    assert match, "no language switch"
+    return html.unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    "path", ["/cities?q=Saint-%C3%89tienne&x=a%26b", "/cities/montr%C3%A9al", "/cities/a%3Fb%25"]
+)
+def test_language_switch_comes_back_to_the_same_address(client, path):
+    back = _next_of(client.get(path, headers=FR).text)
+    response = client.post("/lang/en", data={"next": back}, headers=FR)
+    location = urlsplit(response.headers["Location"])
+    assert (location.path + (f"?{location.query}" if location.query else "")) == path
+
+
+@pytest.mark.parametrize(
+    ("path", "raw_query", "status"),
+    [
+        ("/cities/%00", None, 404),
+        ("/events/a%08b", None, 404),
+        ("/cities/lyon%7F", None, 404),
+        ("/cities", "q=a%01b", 400),
+        ("/cities", "q=a\x01b\x00", 400),  # a client that does not encode
+    ],
+)
+def test_a_refused_address_is_not_written_into_its_page(client, path, raw_query, status):
+    overrides = {"QUERY_STRING": raw_query} if raw_query else {}
+    response = client.get(path, environ_overrides=overrides)
+    assert response.status_code == status
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", response.data)
+
+
 # 5. Dates and plurals -----------------------------------------------------------------------
 
 

@@ -1001,6 +1001,22 @@ def test_a_bad_response_is_400_with_a_message_and_changes_nothing(
     assert rsvp_rows(app, gid) == {organiser.id: GOING, ana.id: MAYBE}
 
 
+@pytest.mark.parametrize("value", ["going\x00", "\x08", "no\x7f"])
+def test_an_answer_with_a_control_character_is_400_and_changes_nothing(
+    app, organiser, person, gathering_for, value
+):
+    """The edge rule refuses it (meetups.forms.SiteForm), and the 400 says so: not a 500."""
+    gid = gathering_for(capacity="3")
+    ana = person(display_name="Ana")
+    ana.answers(gid, "maybe")
+
+    reply = ana.answer(gid, value)
+    assert reply.status_code == 400
+    assert "invisible control characters" in Page(reply.text).text
+
+    assert rsvp_rows(app, gid) == {organiser.id: GOING, ana.id: MAYBE}
+
+
 def test_anonymous_buttons_go_through_sign_in_and_back_to_the_gathering(
     app, create_user, gathering_for
 ):

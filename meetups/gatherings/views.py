@@ -146,7 +146,8 @@ def rsvp(gathering_id: int):
     # one answer holds it, so only the reads and writes of the seats happen under it.
     form = RsvpForm()
     if not form.validate():
-        abort(400, description=" ".join(form.response.errors))
+        # Errors may be lazy strings (the edge rule's is): joined as text.
+        abort(400, description=" ".join(map(str, form.response.errors)))
     gathering = services.lock(gathering_id) or abort(404)
     try:
         outcome = services.respond(gathering, current_user, form.response.data)
