@@ -55,13 +55,6 @@ def cleaned(formdata) -> tuple[frozenset[str], object]:
     return frozenset(refused), clean
 
 
-def here() -> str:
-    """This request's path and query, to come back to; the home page when the edge refused it."""
-    if url_refusal(request.environ):
-        return request.script_root + "/"
-    return request.full_path if request.query_string else request.path
-
-
 def _refuse_urls() -> None:
     status = url_refusal(request.environ)
     if status == 400:
@@ -73,4 +66,3 @@ def _refuse_urls() -> None:
 def register(app: Flask) -> None:
     """Refuse URLs with control characters before any view, or its query, sees them."""
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_urls)
-    app.add_template_global(here)

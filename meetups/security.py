@@ -8,8 +8,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 
-from meetups.edge import here
 from meetups.extensions import db, login_manager
+from meetups.urls import here
 
 
 def register(app: Flask) -> None:
