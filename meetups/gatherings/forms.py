@@ -15,7 +15,13 @@ from meetups.dates import (
     utc_to_local,
     utcnow,
 )
-from meetups.forms import DecimalNumberField, LocalDateTimeField, WholeNumberField, strip
+from meetups.forms import (
+    DecimalNumberField,
+    LocalDateTimeField,
+    OnceKeyField,
+    WholeNumberField,
+    strip,
+)
 from meetups.gatherings.models import MAX_DURATION, Response
 from meetups.gatherings.services import Proposal
 from meetups.places import gazetteer
@@ -198,6 +204,12 @@ class GatheringForm(FlaskForm):
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
         return form
+
+
+class ProposalForm(GatheringForm):
+    """Proposing a new gathering: the same fields, and a key that makes one submit one gathering."""
+
+    idempotency_key = OnceKeyField()
 
 
 class RsvpForm(FlaskForm):
