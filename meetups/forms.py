@@ -1,10 +1,12 @@
 """What every form shares: the edge rule, stripped input, numbers and times with readable errors."""
 
 import math
+import re
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FloatField, IntegerField
+from wtforms import DateTimeLocalField, FloatField, HiddenField, IntegerField
 from wtforms.validators import StopValidation
 
 from meetups import edge
@@ -33,6 +35,11 @@ class SiteForm(FlaskForm):
         for name in self._with_controls & self._fields.keys():
             self[name].errors.append(CONTROLS_REFUSED)
         return valid and not (self._with_controls & self._fields.keys())
+
+
+# What a form's key may be: URL-safe characters, as secrets.token_urlsafe makes them (43 of
+# them), a UUID, or a script's own; bounded, as the column is.
+ONCE_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def strip(value):
@@ -116,3 +123,21 @@ class Present:
         if field.data is None:
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class OnceKeyField(HiddenField):
+    """A form's idempotency key: new each time the form is shown, then sent back unchanged with
+    it (and kept when it comes back with errors), so that the same form sent twice counts once.
+
+    A value not shaped like a key counts as no key at all: the form then works as without one.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", lambda: secrets.token_urlsafe(32))
+        # A browser must not put an earlier page's key back into a form it loads anew.
+        kwargs.setdefault("render_kw", {"autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        value = valuelist[0] if valuelist else ""
+        self.data = value if ONCE_KEY.fullmatch(value) else None

@@ -134,6 +134,12 @@ def test_database_refuses_a_duplicate_email(app, create_user):
     [
         ({"email": "camille-at-example.org"}, "email", "valid e-mail"),
         ({"password": "short"}, "password", "At least 10 characters"),
+        ({"password": "x" * 201}, "password", "At most 200 characters"),
+        # The most common passwords, whatever their case (zxcvbn's list).
+        ({"password": "motdepasse"}, "password", "one of the most common"),
+        ({"password": "1234567890"}, "password", "one of the most common"),
+        ({"password": "MotDePasse"}, "password", "one of the most common"),
+        ({"password": "AZERTYUIOP"}, "password", "one of the most common"),
         ({"display_name": ""}, "display_name", "Enter the name"),
         ({"city": "Atlantide"}, "city", "Atlantide"),
     ],
@@ -149,6 +155,33 @@ def test_registration_errors_show_beside_the_field(app, client, overrides, field
     assert not input_value(response.text, "password")  # never echoed back
     assert users(app) == []
     assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["rivière lente sous la pluie", ("rivière lente sous la pluie, " * 3)[:64], "é" * 200],
+    ids=["words", "64 characters", "200 characters"],
+)
+def test_a_long_uncommon_password_is_welcome(app, client, password):
+    response = client.post("/auth/register", data=registration(password=password))
+    assert response.status_code == 302, field_error(response.text, "password")
+    assert len(users(app)) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "rule", "refusal"),
+    [
+        ("en", "not one of the most common passwords", "Pick another: a few words together"),
+        ("fr", "pas l’un des mots de passe les plus courants", "quelques mots mis bout à bout"),
+    ],
+)
+def test_the_password_rule_is_told_in_the_persons_language(client, lang, rule, refusal):
+    headers = {"Accept-Language": lang}
+    assert rule in text_of(client.get("/auth/register", headers=headers).text)
+    response = client.post(
+        "/auth/register", data=registration(password="motdepasse"), headers=headers
+    )
+    assert refusal in field_error(response.text, "password").replace("\xa0", " ")
 
 
 def test_only_the_faulty_field_gets_an_error(client):

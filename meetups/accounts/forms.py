@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from meetups.accounts import passwords
 from meetups.forms import SiteForm, strip
 from meetups.places.forms import CityField
 
@@ -51,11 +52,8 @@ class RegisterForm(SiteForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(min=10, max=200, message=_l("At least 10 characters.")),
-        ],
-        description=_l("At least 10 characters."),
+        validators=[InputRequired(_l("Choose a password.")), passwords.NewPassword()],
+        description=passwords.DESCRIPTION,
     )
     trade = StringField(
         _l("Trade"),

@@ -25,6 +25,7 @@ from meetups.dates import (
 from meetups.forms import (
     DecimalNumberField,
     LocalDateTimeField,
+    OnceKeyField,
     SiteForm,
     WholeNumberField,
     strip,
@@ -244,6 +245,12 @@ class GatheringForm(SiteForm):
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
         return form
+
+
+class ProposalForm(GatheringForm):
+    """Proposing a new gathering: the same fields, and a key that makes one submit one gathering."""
+
+    idempotency_key = OnceKeyField()
 
 
 class RsvpForm(SiteForm):

@@ -106,6 +106,15 @@ class Gathering(db.Model):
         Index("ix_gatherings_starts_at_id", "starts_at", "id", "ends_at"),
         # Counting each city's upcoming gatherings (home page, /cities) from the index alone.
         Index("ix_gatherings_city_id_status_ends_at", "city_id", "status", "ends_at"),
+        # A proposal form sent twice (a double click, a retried request) makes one gathering.
+        # Per organiser: someone else's key never leads to this gathering. A unique index rather
+        # than a constraint, so that SQLite adds it without rebuilding the table.
+        Index(
+            "uq_gatherings_organiser_id_idempotency_key",
+            "organiser_id",
+            "idempotency_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +136,8 @@ class Gathering(db.Model):
     # The last change anyone would notice; feeds use it for DTSTAMP and LAST-MODIFIED. Indexed:
     # the cities' counts read what changed lately (counts.counts_key).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The key of the proposal form this gathering came from (None: posted without one).
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()

@@ -121,6 +121,14 @@ def nearby(
     return found
 
 
+def proposed_with(organiser_id: int, key: str | None) -> Gathering | None:
+    """The gathering this organiser proposed with this form's key, if any (none without a key)."""
+    if key is None:
+        return None
+    query = db.select(Gathering).filter_by(organiser_id=organiser_id, idempotency_key=key)
+    return db.session.scalar(query)
+
+
 def cities_with_counts(
     now: datetime | None = None, only_active: bool = False
 ) -> list[tuple[ListedCity, int]]:

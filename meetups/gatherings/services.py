@@ -12,6 +12,7 @@ from meetups.accounts.models import User
 from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
+from meetups.gatherings.queries import proposed_with
 from meetups.places import gazetteer
 from meetups.places.services import city_for, venue_for
 
@@ -31,16 +32,30 @@ class Proposal:
     tags: tuple[str, ...]
 
 
-def propose(organiser: User, proposal: Proposal) -> Gathering:
-    """Create a gathering; its organiser is going and holds a seat from the start."""
+class AlreadyProposed(Exception):
+    """This organiser already proposed a gathering with this form's key: that one stands."""
+
+    def __init__(self, gathering_id: int):
+        super().__init__(gathering_id)
+        self.gathering_id = gathering_id
+
+
+def propose(organiser: User, proposal: Proposal, key: str | None = None) -> Gathering:
+    """Create a gathering, its organiser going; AlreadyProposed if this key already made one."""
+    # The same form sent again once the first has been answered: found without writing.
+    if (twin := proposed_with(organiser.id, key)) is not None:
+        raise AlreadyProposed(twin.id)
     now = utcnow()
-    gathering = Gathering(organiser=organiser, created_at=now, updated_at=now)
+    gathering = Gathering(organiser=organiser, idempotency_key=key, created_at=now, updated_at=now)
     _apply(gathering, proposal, organiser.id)
-    db.session.add(gathering)
-    db.session.add(
-        Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
-    )
-    db.session.flush()
+    rsvp = Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
+    try:
+        with db.session.begin_nested():  # sent twice at once: the database lets one in
+            db.session.add_all([gathering, rsvp])
+    except IntegrityError:
+        if (twin := proposed_with(organiser.id, key)) is None:
+            raise
+        raise AlreadyProposed(twin.id) from None
     return gathering
 
 

@@ -14,6 +14,7 @@ from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
     CityFilterForm,
     GatheringForm,
+    ProposalForm,
     RsvpForm,
 )
 from meetups.gatherings.models import Gathering, Response, Rsvp
@@ -99,11 +100,18 @@ def city(slug: str):
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def create():
-    form = GatheringForm()
+    form = ProposalForm()
     if request.method == "GET" and current_user.home_city:
         form.city.data = current_user.home_city.name
     if form.validate_on_submit():
-        gathering = services.propose(current_user, form.proposal())
+        try:
+            gathering = services.propose(
+                current_user, form.proposal(), key=form.idempotency_key.data
+            )
+        except services.AlreadyProposed as already:  # a double click, a retried request
+            db.session.rollback()
+            flash(_("This gathering was already proposed: here it is."), "info")
+            return redirect(url_for(".show", gathering_id=already.gathering_id), 303)
         db.session.commit()
         _locate(gathering.venue)
         flash(_("Your gathering is proposed. Share it!"), "success")

@@ -2,12 +2,14 @@
 
 import json
 import re
+import uuid
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import VENUE_LATITUDE, VENUE_LONGITUDE
-from .helpers import field, fill_proposal, propose, sign_up, sqlite_pass_only
+from .conftest import VENUE_LATITUDE, VENUE_LONGITUDE, new_context
+from .helpers import PASSWORD, field, fill_proposal, post_form, propose, sign_up, sqlite_pass_only
 
 pytestmark = sqlite_pass_only
 
@@ -123,3 +125,71 @@ def test_subscribe_to_a_city(page: Page):
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/calendar")
     assert response.text().startswith("BEGIN:VCALENDAR")
+
+
+# In each language: the proposal form's button, and what the gathering's page then says (the
+# request that made it or its twin: whichever answer the browser shows).
+PROPOSE = {"fr-FR": "Proposer", "en-GB": "Propose"}
+TOLD = {
+    "fr-FR": re.compile("^(Votre rencontre est proposée|Cette rencontre a déjà été proposée)"),
+    "en-GB": re.compile("^(Your gathering is proposed|This gathering was already proposed)"),
+}
+
+
+@pytest.fixture
+def person_in(browser, live_server):
+    """person_in(locale, javascript) -> a Page of a newly signed-up person's own browser."""
+    contexts = []
+
+    def make(locale: str, javascript: bool) -> Page:
+        context = new_context(browser, live_server, locale=locale, java_script_enabled=javascript)
+        contexts.append(context)
+        email = f"person-{uuid.uuid4().hex[:8]}@example.org"
+        account = {"email": email, "password": PASSWORD, "display_name": "Dani", "city": "Lyon"}
+        post_form(context, "/auth/register", account)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "javascript"),
+    # Paired to halve the run, as the quality tests pair languages and widths.
+    [("fr-FR", False), ("en-GB", True)],
+    ids=["fr-without-javascript", "en-with-javascript"],
+)
+def test_a_double_click_proposes_once(person_in, geocoder, locale, javascript):
+    page = person_in(locale, javascript)
+    page.goto("/events/new")
+    title, day = f"Apéro {uuid.uuid4().hex[:8]}", date.today() + timedelta(days=60)
+    for name, value in {
+        "title": title,
+        "city": "Lyon",
+        "venue_name": "Café du Double-Clic",  # a venue of its own: it stays unlocated
+        "venue_address": "20 rue de la République",
+        "starts_at": f"{day}T19:00",
+        "ends_at": f"{day}T21:00",
+    }.items():
+        page.locator(f"[name={name}]").fill(value)
+    sent = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(request))
+    box = page.get_by_role("button", name=PROPOSE[locale], exact=True).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # A slow answer (the geocoder hangs: the proposal waits out its 2 s budget) and an impatient
+    # second press meanwhile: without JavaScript the browser sends the form a second time.
+    geocoder.set_mode("hang", "ban")
+    try:
+        with page.expect_request(lambda request: request.method == "POST"):
+            page.mouse.click(x, y)
+        page.mouse.click(x, y)  # still on the form, waiting for its answer
+        expect(page).to_have_url(re.compile(r"/events/\d+$"))
+    finally:
+        geocoder.set_mode("ok", "ban")
+
+    assert len(sent) == (1 if javascript else 2)  # with JavaScript, the button was disabled
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_text(TOLD[locale])).to_be_visible()
+    events = page.request.get("/api/v1/events?city=lyon&limit=500").json()["events"]
+    assert [event["url"] for event in events if event["title"] == title] == [page.url]
