@@ -1,10 +1,10 @@
-"""Sign-in attempts and RSVPs are rate limited per address, unless the operator turns it off."""
+"""Sign-in attempts, proposals and RSVPs are rate limited per address, unless turned off."""
 
 import pytest
 
 from meetups.extensions import db
-from meetups.gatherings.models import Rsvp
-from tests.conftest import PASSWORD
+from meetups.gatherings.models import Gathering, Rsvp
+from tests.conftest import PASSWORD, form_data
 
 
 @pytest.fixture
@@ -52,3 +52,18 @@ def test_too_many_rsvps_from_one_address_get_429_and_change_nothing(
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     other.post("/auth/login", data={"email": create_user().email, "password": PASSWORD})
     assert other.post(url, data={"response": "going"}).status_code == 303
+
+
+def test_too_many_proposals_from_one_address_get_429_and_make_nothing(
+    app, client, login, create_user
+):
+    login(create_user())
+    # Ten tries a minute, refused or not: the eleventh is held back whatever it holds.
+    tries = [client.post("/events/new", data=form_data(title="")) for _ in range(10)]
+    assert {r.status_code for r in tries} == {200}
+    held = client.post("/events/new", data=form_data(title="The eleventh"))
+    assert held.status_code == 429
+    assert held.headers["Retry-After"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Gathering.id))) == 0
+    assert client.get("/events/new").status_code == 200  # the form itself stays readable

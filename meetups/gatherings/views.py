@@ -30,6 +30,8 @@ CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
 # RSVPs per address: room for a coworking space answering the same invitation at once.
 RSVP_LIMIT = "60 per minute"
+# Proposals per address: a person sets up a season of gatherings in a sitting, no more.
+PROPOSE_LIMIT = "10 per minute; 60 per hour"
 
 
 @bp.get("/")
@@ -98,6 +100,7 @@ def city(slug: str):
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
+@limiter.limit(PROPOSE_LIMIT, methods=["POST"])
 @login_required
 def create():
     form = ProposalForm()
