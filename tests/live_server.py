@@ -1,12 +1,15 @@
 """A real Meute server for tests: gunicorn, several worker processes, on a free loopback port."""
 
 import contextlib
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -85,3 +88,36 @@ def wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: floa
         except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer within {timeout}s:\n{log.read_text()}")
+
+
+class Visitor:
+    """One person's browser: its own cookies, forms posted with the page's CSRF token."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Accept-Language": "en"}
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def csrf_token(self, path: str) -> str:
+        status, page = self.request(path)
+        assert status == 200, page
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def sign_in(self, email: str, password: str) -> None:
+        token = self.csrf_token("/auth/login")
+        status, page = self.request(
+            "/auth/login", {"email": email, "password": password, "csrf_token": token}
+        )
+        assert status == 200 and "Sign out" in page, page

@@ -18,10 +18,9 @@ from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings import services
 from meetups.gatherings.models import Gathering
-from tests.conftest import form_data, proposal_from
-from tests.live_server import serve
+from tests.conftest import PASSWORD, form_data, proposal_from
+from tests.live_server import Visitor, serve
 from tests.test_gatherings import FormPage, event_id
-from tests.test_rsvp_concurrency import Visitor
 
 KEY = re.compile(r'name="idempotency_key"[^>]*value="([^"]*)"')
 
@@ -177,7 +176,7 @@ def test_one_form_sent_twice_at_once_makes_one_gathering(app, database_url, tmp_
     person = create_user()
     with serve(database_url, tmp_path / "server", workers=2) as base:
         browser = Browser(base)
-        browser.sign_in(person.email)
+        browser.sign_in(person.email, PASSWORD)
         sends = [browser.proposal_form() for _ in range(FORMS)] * TWICE
         start = threading.Barrier(len(sends))
         answers: list[tuple[int, str] | None] = [None] * len(sends)

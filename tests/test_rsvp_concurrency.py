@@ -5,56 +5,19 @@ with sessions and CSRF tokens, fired together from 40 threads. Runs on SQLite an
 PostgreSQL pass, on PostgreSQL.
 """
 
-import http.cookiejar
 import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from meetups.extensions import db
 from meetups.gatherings.models import Response, Rsvp
 from tests.conftest import PASSWORD
-from tests.live_server import serve
+from tests.live_server import Visitor, serve
 
 PEOPLE = 40
 CAPACITY = 5  # the organiser holds one of them
-
-
-class Visitor:
-    """One person's browser: its own cookies, forms posted with the page's CSRF token."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Accept-Language": "en"}
-        )
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def csrf_token(self, path: str) -> str:
-        status, page = self.request(path)
-        assert status == 200, page
-        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-    def sign_in(self, email: str) -> None:
-        token = self.csrf_token("/auth/login")
-        status, page = self.request(
-            "/auth/login", {"email": email, "password": PASSWORD, "csrf_token": token}
-        )
-        assert status == 200 and "Sign out" in page, page
 
 
 @pytest.fixture
@@ -72,7 +35,7 @@ def test_forty_simultaneous_going_never_overbook(
     with serve(database_url, tmp_path / "server") as base:
         visitors = [Visitor(base) for _ in people]
         for visitor, person in zip(visitors, people, strict=True):
-            visitor.sign_in(person.email)
+            visitor.sign_in(person.email, PASSWORD)
         page = f"/events/{gathering.id}"
         tokens = [visitor.csrf_token(page) for visitor in visitors]
 
