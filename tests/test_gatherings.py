@@ -623,3 +623,11 @@ def test_cancelling_keeps_the_gathering_visible_marked_cancelled(client, gatheri
         1,
         after.updated_at,
     )
+
+
+def test_an_unknown_city_proposes_the_closest_known_names(client, organiser):
+    response = client.post("/events/new", data=form_data(city="Lyonn"))
+    assert response.status_code == 200
+    error = FormPage(response.text).fields["city"].error
+    assert "We don't know a city called “Lyonn”" in error
+    assert "Did you mean Lyon, France or Lynn, United States?" in error

@@ -247,8 +247,32 @@ def test_city_search_for_a_city_without_gatherings_invites_a_proposal(client, ga
     gather()
     response = client.get("/cities", query_string={"q": "Nantes"})
     assert response.status_code == 200
-    assert "No gathering has been proposed in “Nantes” yet" in text_of(response.text)
+    assert "No gathering in Nantes (France) yet." in text_of(response.text)
     assert 'href="/events/new"' in response.text
+
+
+def test_city_search_names_the_city_it_understood(client):
+    # Not silently: "Atlantis" is a town in South Africa, which the person may not have meant.
+    response = client.get("/cities", query_string={"q": "Atlantis"})
+    assert "No gathering in Atlantis (South Africa) yet." in text_of(response.text)
+
+
+def test_city_search_says_plainly_a_city_is_unknown_and_offers_close_names(client, gather):
+    gather(city="Lyon")
+    response = client.get("/cities", query_string={"q": "Lyonn"})
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "We don’t know a city called “Lyonn”." in text
+    assert "Propose the first one" not in text
+    assert 'href="/cities?q=Lyon,+France"' in response.text
+    followed = client.get("/cities?q=Lyon,+France")
+    assert urlsplit(followed.headers["Location"]).path == "/cities/lyon"
+
+
+def test_city_search_for_nonsense_says_so(client):
+    text = text_of(client.get("/cities", query_string={"q": "Xyzzyville"}).text)
+    assert "We don’t know a city called “Xyzzyville”." in text
+    assert "Check the spelling" in text
 
 
 # A gathering.

@@ -28,6 +28,7 @@ bp.add_app_template_filter(trade_label, "trade")
 HOME_LIMIT = 30
 CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
+SEARCH_SUGGESTIONS = 5  # known names close to one the search does not know
 # RSVPs per address: room for a coworking space answering the same invitation at once.
 RSVP_LIMIT = "60 per minute"
 # Proposals per address: a person sets up a season of gatherings in a sitting, no more.
@@ -48,15 +49,16 @@ def index():
 @bp.get("/cities")
 def cities():
     query = request.args.get("q", "").strip()[:200]
-    if query:
-        place = gazetteer.lookup(query)
-        city = place and db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
-        if city:
-            return redirect(url_for(".city", slug=city.slug))
+    place = gazetteer.lookup(query) if query else None
+    city = place and db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
+    if city:
+        return redirect(url_for(".city", slug=city.slug))
     return render_template(
         "gatherings/cities.html",
         all_cities=_cities_html("gatherings/_all_cities.html"),
         query=query,
+        place=place,  # known, without a gathering yet
+        suggestions=gazetteer.suggest(query, SEARCH_SUGGESTIONS) if query and not place else [],
     )
 
 
