@@ -631,3 +631,16 @@ def test_an_unknown_city_proposes_the_closest_known_names(client, organiser):
     error = FormPage(response.text).fields["city"].error
     assert "We don't know a city called “Lyonn”" in error
     assert "Did you mean Lyon, France or Lynn, United States?" in error
+
+
+@pytest.mark.parametrize("path", ["/events/new", "/auth/register", "/me/profile"])
+def test_city_fields_look_up_what_is_typed_as_an_enhancement(client, organiser, path):
+    if path == "/auth/register":
+        client.post("/auth/logout")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'data-city-lookup="/api/v1/places"' in page.text
+    assert '<script src="/static/js/city.js" defer></script>' in page.text
+    assert_script_only_enhances(page.text, path)
+    with client.get("/static/js/city.js") as script:
+        assert script.status_code == 200
