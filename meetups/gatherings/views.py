@@ -106,6 +106,7 @@ def city(slug: str):
 @login_required
 def create():
     form = ProposalForm()
+    form.home_country = _home_country()
     if request.method == "GET" and current_user.home_city:
         form.city.data = current_user.home_city.name
     if form.validate_on_submit():
@@ -185,6 +186,7 @@ def rsvp_page(gathering_id: int):
 def edit(gathering_id: int):
     gathering = _managed(gathering_id, lock=request.method == "POST")
     form = GatheringForm.for_gathering(gathering, seats_taken=services.seats_taken(gathering))
+    form.home_country = _home_country()
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
         changed = services.update(gathering, form.proposal())
@@ -239,6 +241,12 @@ def _cities_html(template: str, only_active: bool = False) -> Markup:
         lambda: render_template(template, cities=counts.listed(only_active)).encode(),
     )
     return Markup(made.decode())  # noqa: S704 - our own template rendered it, escaping included
+
+
+def _home_country() -> str | None:
+    """The signed-in person's home country: proposing elsewhere asks for a confirmation."""
+    home = current_user.home_city
+    return home.country.upper() if home else None
 
 
 def _rsvp_message(outcome: services.RsvpOutcome) -> str:
