@@ -26,6 +26,7 @@ bp = Blueprint("gatherings", __name__)
 bp.add_app_template_filter(trade_label, "trade")
 
 HOME_LIMIT = 30
+HOME_AROUND_KM = 25  # a signed-in person's home page opens on their city and this far around
 CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
 SEARCH_SUGGESTIONS = 5  # known names close to one the search does not know
@@ -37,13 +38,21 @@ PROPOSE_LIMIT = "10 per minute; 60 per hour"
 
 @bp.get("/")
 def index():
-    gatherings = queries.upcoming(limit=HOME_LIMIT)
-    return render_template(
+    home = current_user.home_city if current_user.is_authenticated else None
+    around = queries.around(home, HOME_AROUND_KM, HOME_LIMIT) if home else []
+    shown = {g.id for g, _km in around}
+    gatherings = [g for g in queries.upcoming(limit=HOME_LIMIT) if g.id not in shown]
+    page = render_template(
         "gatherings/index.html",
+        home=home,
+        around=around,
+        around_km=HOME_AROUND_KM,
         gatherings=gatherings,
-        going=queries.going_counts([g.id for g in gatherings]),
+        going=queries.going_counts([g.id for g in gatherings] + list(shown)),
         active_cities=_cities_html("gatherings/_active_cities.html", only_active=True),
     )
+    # Opened on the person's own city: for their browser only.
+    return page, {"Cache-Control": "private"} if home else {}
 
 
 @bp.get("/cities")
