@@ -11,7 +11,7 @@
     hint.className = "help city-hint";
     hint.id = input.id + "-hint";
     hint.setAttribute("aria-live", "polite");
-    input.closest(".field").appendChild(hint);
+    (input.closest(".field") || input.parentNode).appendChild(hint);
     var described = input.getAttribute("aria-describedby");
     input.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
     var timer = null;
