@@ -82,3 +82,13 @@ def zone_label(moment: datetime, tz_name: str) -> str:
 def register(app: Flask) -> None:
     """Add the language switch."""
     app.register_blueprint(lang_bp)
+
+
+def country_name(code: str) -> str:
+    """An ISO 3166 country code as its name in the current language ("CA" -> "Canada")."""
+    return get_locale().territories.get(code, code)
+
+
+def place_label(place) -> str:
+    """A city (anything with a name and a country code) with its country: "Lyon, France"."""
+    return f"{place.name}, {country_name(place.country)}"

@@ -7,7 +7,7 @@ from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from meetups.feeds.subscribe import subscription
-from meetups.i18n import format_local, get_locale, zone_label
+from meetups.i18n import country_name, format_local, get_locale, place_label, zone_label
 from meetups.urls import absolute_url, here
 
 URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
@@ -47,6 +47,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(zone_label, "zone_label")
     app.add_template_filter(paragraphs, "paragraphs")
     app.add_template_filter(decimal, "decimal")
+    app.add_template_filter(place_label, "place_label")
+    app.add_template_filter(country_name, "country_name")
     app.add_template_global(subscription, "subscription")
     app.add_template_global(absolute_url, "absolute_url")
     app.add_template_global(here, "here")

@@ -500,6 +500,50 @@ def test_unknown_id_names_it(api):
     assert api("/api/v1/events/424242", status=404) == {"error": "No event with the id 424242."}
 
 
+# Looking up a typed city name ------------------------------------------------------------------
+
+
+def test_a_place_lookup_resolves_what_people_type(api):
+    assert api("/api/v1/places?q=saint%20etienne") == {
+        "match": {
+            "name": "Saint-Étienne",
+            "country": "FR",
+            "timezone": "Europe/Paris",
+            "slug": "saint-etienne",
+            "label": "Saint-Étienne, France",
+        },
+        "suggestions": [],
+    }
+
+
+def test_a_place_lookup_suggests_close_names_for_a_typo(api):
+    body = api("/api/v1/places?q=Lyonn")
+    assert body["match"] is None
+    assert [s["label"] for s in body["suggestions"][:2]] == [
+        "Lyon, France",
+        "Lynn, États-Unis",
+    ]  # French by default
+
+
+def test_a_place_label_follows_the_language(client):
+    body = client.get("/api/v1/places?q=Montreal", headers={"Accept-Language": "fr"}).json
+    assert body["match"]["label"] == "Montréal, Canada"
+    body = client.get("/api/v1/places?q=Bruxelles", headers={"Accept-Language": "fr"}).json
+    assert body["match"]["label"] == "Brussels, Belgique"
+    response = client.get("/api/v1/places?q=Bruxelles", headers={"Accept-Language": "en"})
+    assert response.json["match"]["label"] == "Brussels, Belgium"
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=%20%20", "q=Xyzzyville", "q=" + "x" * 200])
+def test_a_place_lookup_may_find_nothing(api, query):
+    assert api(f"/api/v1/places?{query}") == {"match": None, "suggestions": []}
+
+
+def test_a_place_lookup_refuses_a_long_text(api):
+    assert api("/api/v1/places?q=" + "x" * 201, status=400)["error"].startswith("q ")
+
+
 @pytest.mark.parametrize("csrf", [False, True])
 @pytest.mark.parametrize(
     "path", ["/api/v1/events", "/api/v1/cities", "/api/v1/events/1", "/api/v1/openapi.json"]
@@ -518,7 +562,13 @@ def test_writing_is_not_allowed(app, client, schemas, path, csrf):
 def test_the_openapi_document_is_valid_and_lists_every_endpoint(document):
     validate_spec(document)
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/cities", "/events", "/events/{id}", "/openapi.json"}
+    assert set(document["paths"]) == {
+        "/cities",
+        "/events",
+        "/events/{id}",
+        "/places",
+        "/openapi.json",
+    }
     assert {p["name"] for p in document["paths"]["/events"]["get"]["parameters"]} == {
         "city",
         "tag",

@@ -128,3 +128,20 @@ def test_nearby_under_the_cap_has_no_notice(client, many):
 
     assert len(titles(page.text, "Villeurbanne")) == 2
     assert "soonest are shown" not in page.text
+
+
+def test_the_subscribe_block_offers_the_file_it_speaks_of(client, many):
+    many(1)
+    html = client.get("/cities/lyon", headers={"Accept-Language": "en"}).text
+    assert "Downloading a file (import)" in html
+    download = re.search(r'<a href="([^"]+)" download class="subscribe-download">([^<]+)</a>', html)
+    assert download is not None
+    assert download.group(1) == "http://localhost/cities/lyon/calendar.ics?lang=en"
+    with client.get(download.group(1)) as feed:
+        assert feed.status_code == 200
+        assert feed.mimetype == "text/calendar"
+
+
+def test_the_qr_code_is_hidden_on_narrow_screens(client):
+    with client.get("/static/css/meute.css") as css:
+        assert "@media (max-width: 40rem) { .qr { display: none; } }" in css.text

@@ -623,3 +623,96 @@ def test_cancelling_keeps_the_gathering_visible_marked_cancelled(client, gatheri
         1,
         after.updated_at,
     )
+
+
+def test_an_unknown_city_proposes_the_closest_known_names(client, organiser):
+    response = client.post("/events/new", data=form_data(city="Lyonn"))
+    assert response.status_code == 200
+    error = FormPage(response.text).fields["city"].error
+    assert "We don't know a city called “Lyonn”" in error
+    assert "Did you mean Lyon, France or Lynn, United States?" in error
+
+
+@pytest.mark.parametrize("path", ["/events/new", "/auth/register", "/me/profile"])
+def test_city_fields_look_up_what_is_typed_as_an_enhancement(client, organiser, path):
+    if path == "/auth/register":
+        client.post("/auth/logout")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'data-city-lookup="/api/v1/places"' in page.text
+    assert '<script src="/static/js/city.js" defer></script>' in page.text
+    assert_script_only_enhances(page.text, path)
+    with client.get("/static/js/city.js") as script:
+        assert script.status_code == 200
+
+
+# A city in another country than the proposer's home asks to be confirmed.
+
+
+@pytest.fixture
+def lives_in(app):
+    """lives_in(user, "Villeurbanne"): give a person a home city."""
+    from meetups.accounts.models import User
+    from meetups.places import gazetteer
+    from meetups.places.services import city_for
+
+    def do(user, name):
+        with app.app_context():
+            db.session.get(User, user.id).home_city = city_for(gazetteer.lookup(name))
+            db.session.commit()
+
+    return do
+
+
+def test_a_city_abroad_is_saved_only_once_confirmed(app, client, organiser, lives_in):
+    lives_in(organiser, "Lyon")
+    data = form_data(city="Montréal", start=SUMMER_EVENING)
+    first = client.post("/events/new", data=data)
+    assert first.status_code == 200
+    page = FormPage(first.text)
+    assert (
+        page.fields["city"].error == "Montréal is in Canada, not France: propose it there anyway?"
+    )
+    assert page.fields["confirm_country"].value == "CA"
+    assert "Yes: Montréal, Canada" in text_of(first.text)
+    assert counts(app)["Gathering"] == 0
+
+    # A "yes" for another country confirms nothing.
+    assert client.post("/events/new", data={**data, "confirm_country": "PE"}).status_code == 200
+    assert counts(app)["Gathering"] == 0
+
+    confirmed = client.post("/events/new", data={**data, "confirm_country": "CA"})
+    assert confirmed.status_code == 303
+    assert counts(app)["Gathering"] == 1
+
+
+def test_a_city_in_the_home_country_or_without_a_home_needs_no_confirmation(
+    app, client, organiser, lives_in
+):
+    assert client.post("/events/new", data=form_data(city="Montréal")).status_code == 303
+    lives_in(organiser, "Villeurbanne")
+    assert client.post("/events/new", data=form_data(city="Lyon")).status_code == 303
+    assert counts(app)["Gathering"] == 2
+
+
+def test_the_confirmation_shows_in_french(client, organiser, lives_in):
+    lives_in(organiser, "Lyon")
+    page = client.post(
+        "/events/new", data=form_data(city="Montréal"), headers={"Accept-Language": "fr"}
+    )
+    error = FormPage(page.text).fields["city"].error
+    assert error == (
+        "Montréal (Canada) n’est pas dans votre pays (France)\u00a0: "
+        "la proposer là-bas quand même\u00a0?"
+    )
+
+
+def test_editing_keeps_a_city_abroad_without_asking_again(app, client, organiser, lives_in):
+    client.post("/events/new", data=form_data(city="Montréal"))
+    lives_in(organiser, "Lyon")
+    with app.app_context():
+        gathering_id = db.session.scalar(db.select(Gathering.id))
+    edit = client.get(f"/events/{gathering_id}/edit")
+    data = {name: f.value for name, f in FormPage(edit.text).fields.items()}
+    data["title"] = "Apéro à Montréal"
+    assert client.post(f"/events/{gathering_id}/edit", data=data).status_code == 303

@@ -206,3 +206,38 @@ def test_largest_lists_a_country_biggest_first():
     assert [p.country for p in french] == ["FR"] * 5
     assert french[0].name == "Paris"
     assert [p.population for p in french] == sorted((p.population for p in french), reverse=True)
+
+
+# Suggestions for a name the gazetteer does not know.
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("Lyonn", ("Lyon", "FR")),
+        ("Villeurbane", ("Villeurbanne", "FR")),
+        ("Saint-Etiene", ("Saint-Étienne", "FR")),
+        ("Montreall", ("Montréal", "CA")),
+        ("Bordeau", ("Bordeaux", "FR")),
+        ("Lyonn, France", ("Lyon", "FR")),  # a country after the name narrows it
+    ],
+)
+def test_suggest_offers_the_closest_known_name_first(typed, first):
+    close = gazetteer.suggest(typed)
+    assert (close[0].name, close[0].country) == first
+    assert len(close) <= 5
+
+
+def test_suggest_prefers_the_bigger_of_equally_close_names():
+    # "Lynn" (Massachusetts) is as close to "Lyonn" as "Lyon" is.
+    assert [p.name for p in gazetteer.suggest("Lyonn")[:2]] == ["Lyon", "Lynn"]
+
+
+def test_suggest_respects_the_limit_and_a_country():
+    assert len(gazetteer.suggest("Saint-Etiene", limit=2)) == 2
+    assert {p.country for p in gazetteer.suggest("Montreall, Italie")} == {"IT"}
+
+
+@pytest.mark.parametrize("typed", ["", "ly", "Xyzzyville", "!!!", "x" * 5000, "a " * 3000])
+def test_suggest_finds_nothing_close_to_nonsense(typed):
+    assert gazetteer.suggest(typed) == []

@@ -11,7 +11,7 @@ import pytest
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering
-from tests.conftest import assert_script_only_enhances, text_of
+from tests.conftest import assert_script_only_enhances, place_venue, text_of
 
 YEAR = max(2027, utcnow().year + 1)
 SUMMER_EVENING = datetime(YEAR, 6, 17, 19, 0)
@@ -121,6 +121,62 @@ def test_home_lists_upcoming_gatherings_and_cities_not_past_ones(client, gather,
     # A way to pick a city.
     assert 'action="/cities"' in page.text
     assert 'name="q"' in page.text
+
+
+@pytest.fixture
+def member_of(app, create_user, login):
+    """member_of("Villeurbanne"): a person living there, signed in."""
+    from meetups.accounts.models import User
+    from meetups.places import gazetteer
+    from meetups.places.services import city_for
+
+    def make(home):
+        user = create_user()
+        with app.app_context():
+            db.session.get(User, user.id).home_city = city_for(gazetteer.lookup(home))
+            db.session.commit()
+        login(user)
+        return user
+
+    return make
+
+
+def test_home_opens_on_my_city_and_what_is_near_it(app, client, gather, member_of):
+    lyon = gather(title="Apéro Lyon", city="Lyon", start=SUMMER_EVENING + timedelta(days=1))
+    place_venue(app, lyon.venue_id, (45.7640, 4.8357))  # Lyon's centre: 3.4 km from Villeurbanne
+    gather(title="Café Villeurbanne", city="Villeurbanne", start=SUMMER_EVENING + timedelta(days=2))
+    gather(title="Apéro Paris", city="Paris", start=SUMMER_EVENING)
+    far = gather(title="Apéro Saint-Étienne", city="Saint-Étienne", start=SUMMER_EVENING)
+    place_venue(app, far.venue_id, (45.4397, 4.3872))  # 50 km away: elsewhere
+    member_of("Villeurbanne")
+
+    page = client.get("/")
+    assert page.status_code == 200
+    around, elsewhere = page.text.split('id="upcoming-heading"')
+    assert "In and around Villeurbanne" in text_of(around)
+    assert card_titles(around) == ["Apéro Lyon", "Café Villeurbanne"]
+    assert "3.4 km away" in text_of(card_of(around, "Apéro Lyon"))
+    assert "Elsewhere" in text_of(elsewhere)
+    assert card_titles(elsewhere) == ["Apéro Paris", "Apéro Saint-Étienne"]
+    assert page.headers["Cache-Control"] == "private"
+
+
+def test_home_says_when_nothing_is_planned_around_me(client, gather, member_of):
+    gather(title="Apéro Paris", city="Paris")
+    member_of("Montréal")
+    text = text_of(client.get("/").text)
+    assert "Nothing planned within 25 km of Montréal yet." in text
+    assert "Apéro Paris" in text
+
+
+def test_home_without_a_home_city_is_the_same_as_anonymous(client, gather, create_user, login):
+    gather(title="Apéro Lyon")
+    anonymous = client.get("/").text
+    login(create_user())
+    page = client.get("/").text
+    assert "around-heading" not in page
+    assert card_titles(page) == card_titles(anonymous) == ["Apéro Lyon"]
+    assert "Upcoming gatherings" in text_of(page)
 
 
 def test_home_on_an_empty_database_says_what_to_do(client):
@@ -247,8 +303,32 @@ def test_city_search_for_a_city_without_gatherings_invites_a_proposal(client, ga
     gather()
     response = client.get("/cities", query_string={"q": "Nantes"})
     assert response.status_code == 200
-    assert "No gathering has been proposed in “Nantes” yet" in text_of(response.text)
+    assert "No gathering in Nantes (France) yet." in text_of(response.text)
     assert 'href="/events/new"' in response.text
+
+
+def test_city_search_names_the_city_it_understood(client):
+    # Not silently: "Atlantis" is a town in South Africa, which the person may not have meant.
+    response = client.get("/cities", query_string={"q": "Atlantis"})
+    assert "No gathering in Atlantis (South Africa) yet." in text_of(response.text)
+
+
+def test_city_search_says_plainly_a_city_is_unknown_and_offers_close_names(client, gather):
+    gather(city="Lyon")
+    response = client.get("/cities", query_string={"q": "Lyonn"})
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "We don’t know a city called “Lyonn”." in text
+    assert "Propose the first one" not in text
+    assert 'href="/cities?q=Lyon,+France"' in response.text
+    followed = client.get("/cities?q=Lyon,+France")
+    assert urlsplit(followed.headers["Location"]).path == "/cities/lyon"
+
+
+def test_city_search_for_nonsense_says_so(client):
+    text = text_of(client.get("/cities", query_string={"q": "Xyzzyville"}).text)
+    assert "We don’t know a city called “Xyzzyville”." in text
+    assert "Check the spelling" in text
 
 
 # A gathering.

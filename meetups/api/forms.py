@@ -14,6 +14,7 @@ from meetups.places.models import City
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+MAX_PLACE_QUERY = 200  # /places?q=: longer than any city name with its country
 MAX_WITHIN_KM = MAX_NEARBY_KM
 # Ids are INTEGER columns: a larger number names nothing, and SQLite can't even bind it.
 MAX_ID = 2**31 - 1

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of /api/v1, built from the same limits the code enforces."""
 
-from meetups.api.forms import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_WITHIN_KM
+from meetups.api.forms import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PLACE_QUERY, MAX_WITHIN_KM
 
 DESCRIPTION = """\
 Meute's public, read-only data: cities and the in-person gatherings held there.
@@ -90,6 +90,36 @@ EVENT = _object(
             {"display_name": TEXT, "trade": _nullable({**TEXT, "description": "null: not given"})}
         ),
         "ical_url": {**URL, "description": "The gathering as an iCalendar (.ics) download."},
+    }
+)
+
+PLACE = _object(
+    {
+        "name": {**TEXT, "examples": ["Lyon"]},
+        "country": {**TEXT, "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
+        "timezone": {**TEXT, "description": "IANA time zone.", "examples": ["Europe/Paris"]},
+        "slug": {**TEXT, "examples": ["lyon"]},
+        "label": {
+            **TEXT,
+            "description": "Name and country in the asked language.",
+            "examples": ["Lyon, France"],
+        },
+    },
+    "A known city (from the offline GeoNames gazetteer), with or without gatherings.",
+)
+
+PLACE_LOOKUP = _object(
+    {
+        "match": {
+            "oneOf": [_ref("Place"), {"type": "null"}],
+            "description": "The city the text resolves to, as the forms would; null if none.",
+        },
+        "suggestions": {
+            "type": "array",
+            "items": _ref("Place"),
+            "maxItems": 5,
+            "description": "Without a match: the closest known names, closest first.",
+        },
     }
 )
 
@@ -212,11 +242,32 @@ def document() -> dict:
                     {"404": _error("No gathering with this id.")},
                 ),
             },
+            "/places": _operation(
+                "lookUpPlace",
+                "What a typed city name resolves to, or the closest known names.",
+                _json(_ref("PlaceLookup"), "The match, or suggestions.", True),
+                {"400": _error("`q` is too long.")},
+                parameters=[
+                    _parameter(
+                        "q",
+                        {**TEXT, "maxLength": MAX_PLACE_QUERY, "examples": ["Lyon"]},
+                        "A city name as people type it, optionally followed by a country "
+                        "(`Valence, ES`). Empty: no match, no suggestions.",
+                    )
+                ],
+            ),
             "/openapi.json": _operation(
                 "getOpenAPI", "This document.", _json({"type": "object"}, "OpenAPI 3.1.", True), {}
             ),
         },
         "components": {
-            "schemas": {"City": CITY, "Event": EVENT, "EventPage": EVENT_PAGE, "Error": ERROR}
+            "schemas": {
+                "City": CITY,
+                "Event": EVENT,
+                "EventPage": EVENT_PAGE,
+                "Place": PLACE,
+                "PlaceLookup": PLACE_LOOKUP,
+                "Error": ERROR,
+            }
         },
     }

@@ -2,7 +2,8 @@
 
 from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
-from meetups.i18n import format_local
+from meetups.i18n import format_local, place_label
+from meetups.places.gazetteer import Place
 from meetups.urls import absolute_url
 
 
@@ -16,6 +17,17 @@ def city(city: ListedCity, upcoming_count: int) -> dict:
         "longitude": city.longitude,
         "timezone": city.timezone,
         "upcoming_count": upcoming_count,
+    }
+
+
+def place(place: Place) -> dict:
+    """A known city from the gazetteer, with its label in the asked language."""
+    return {
+        "name": place.name,
+        "country": place.country,
+        "timezone": place.timezone,
+        "slug": place.slug,
+        "label": place_label(place),
     }
 
 

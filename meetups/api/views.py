@@ -4,12 +4,13 @@ from flask import Blueprint, abort, current_app, request
 
 from meetups.api import openapi, serialize
 from meetups.api import queries as api_queries
-from meetups.api.forms import DEFAULT_LIMIT, EventFilterForm, cursor_for
+from meetups.api.forms import DEFAULT_LIMIT, MAX_PLACE_QUERY, EventFilterForm, cursor_for
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings import queries
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.models import Gathering
+from meetups.places import gazetteer
 from meetups.places.models import City
 from meetups.urls import absolute_url
 
@@ -65,6 +66,24 @@ def event(gathering_id: int):
         Gathering, gathering_id, description=f"No event with the id {gathering_id}."
     )
     return _events_json([gathering])[0]
+
+
+@bp.get("/places")
+def places():
+    text = request.args.get("q", "")
+    if len(text) > MAX_PLACE_QUERY:
+        abort(400, description=f"q must be at most {MAX_PLACE_QUERY} characters.")
+    text = text.strip()
+    match = gazetteer.lookup(text) if text else None
+    close = gazetteer.suggest(text) if text and match is None else []
+    response = current_app.json.response(
+        {
+            "match": serialize.place(match) if match else None,
+            "suggestions": [serialize.place(p) for p in close],
+        }
+    )
+    response.vary.update(("Accept-Language", "Cookie"))  # labels are in the person's language
+    return response
 
 
 @bp.get("/openapi.json")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from wtforms import Form, StringField, TextAreaField
@@ -40,6 +41,7 @@ from meetups.gatherings.models import (
 )
 from meetups.gatherings.queries import tag_filter
 from meetups.gatherings.services import Proposal
+from meetups.i18n import country_name
 from meetups.places import gazetteer
 from meetups.places.forms import CityField
 
@@ -131,6 +133,12 @@ class GatheringForm(SiteForm):
         validators=[Length(max=400)],
         description=_l("Optional, separated by commas: seo, rédaction, correction."),
     )
+    # The country code of a city abroad that the person confirmed (see validate_city).
+    confirm_country = StringField(_l("Confirm the country"), filters=[strip])
+
+    # The proposer's home country, set by the view: a city elsewhere asks to be confirmed.
+    home_country: str | None = None
+    city_abroad: gazetteer.Place | None = None  # after validation: the city to confirm, if any
 
     def __init__(
         self, *args, current_start: datetime | None = None, seats_taken: int = 0, **kwargs
@@ -150,6 +158,23 @@ class GatheringForm(SiteForm):
                     "%(num)d person is already going: the seats can't be fewer.",
                     "%(num)d people are already going: the seats can't be fewer than that.",
                     self.seats_taken,
+                )
+            )
+
+    def validate_city(self, field) -> None:
+        """A city in another country than the person's home is saved only once confirmed."""
+        place = field.place
+        self.city_abroad = None
+        if place is None or place == field.current or self.home_country in (None, place.country):
+            return
+        self.city_abroad = place
+        if self.confirm_country.data != place.country:  # a "yes" for Canada is not one for Peru
+            raise ValidationError(
+                _(
+                    "%(city)s is in %(country)s, not %(home)s: propose it there anyway?",
+                    city=place.name,
+                    country=country_name(place.country),
+                    home=country_name(self.home_country),
                 )
             )
 

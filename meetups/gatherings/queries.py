@@ -121,6 +121,17 @@ def nearby(
     return found
 
 
+def around(
+    city: City, km: float, limit: int, now: datetime | None = None
+) -> list[tuple[Gathering, float | None]]:
+    """A city's upcoming gatherings and those whose venue lies within km of its centre, soonest
+    first, each with its distance (None: in the city itself)."""
+    now = now or utcnow()
+    inside = [(g, None) for g in upcoming(city=city, now=now, limit=limit)]
+    near = nearby(city.latitude, city.longitude, km, exclude_city=city, now=now, limit=limit)
+    return sorted(inside + near, key=lambda pair: (pair[0].starts_at, pair[0].id))[:limit]
+
+
 def proposed_with(organiser_id: int, key: str | None) -> Gathering | None:
     """The gathering this organiser proposed with this form's key, if any (none without a key)."""
     if key is None:

@@ -26,8 +26,10 @@ bp = Blueprint("gatherings", __name__)
 bp.add_app_template_filter(trade_label, "trade")
 
 HOME_LIMIT = 30
+HOME_AROUND_KM = 25  # a signed-in person's home page opens on their city and this far around
 CITY_PAGE_SIZE = 50  # a city page lists this many gatherings, then links to the next ones
 NEARBY_LIMIT = 50  # the soonest gatherings in nearby cities (50 km around Paris is a lot)
+SEARCH_SUGGESTIONS = 5  # known names close to one the search does not know
 # RSVPs per address: room for a coworking space answering the same invitation at once.
 RSVP_LIMIT = "60 per minute"
 # Proposals per address: a person sets up a season of gatherings in a sitting, no more.
@@ -36,27 +38,36 @@ PROPOSE_LIMIT = "10 per minute; 60 per hour"
 
 @bp.get("/")
 def index():
-    gatherings = queries.upcoming(limit=HOME_LIMIT)
-    return render_template(
+    home = current_user.home_city if current_user.is_authenticated else None
+    around = queries.around(home, HOME_AROUND_KM, HOME_LIMIT) if home else []
+    shown = {g.id for g, _km in around}
+    gatherings = [g for g in queries.upcoming(limit=HOME_LIMIT) if g.id not in shown]
+    page = render_template(
         "gatherings/index.html",
+        home=home,
+        around=around,
+        around_km=HOME_AROUND_KM,
         gatherings=gatherings,
-        going=queries.going_counts([g.id for g in gatherings]),
+        going=queries.going_counts([g.id for g in gatherings] + list(shown)),
         active_cities=_cities_html("gatherings/_active_cities.html", only_active=True),
     )
+    # Opened on the person's own city: for their browser only.
+    return page, {"Cache-Control": "private"} if home else {}
 
 
 @bp.get("/cities")
 def cities():
     query = request.args.get("q", "").strip()[:200]
-    if query:
-        place = gazetteer.lookup(query)
-        city = place and db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
-        if city:
-            return redirect(url_for(".city", slug=city.slug))
+    place = gazetteer.lookup(query) if query else None
+    city = place and db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
+    if city:
+        return redirect(url_for(".city", slug=city.slug))
     return render_template(
         "gatherings/cities.html",
         all_cities=_cities_html("gatherings/_all_cities.html"),
         query=query,
+        place=place,  # known, without a gathering yet
+        suggestions=gazetteer.suggest(query, SEARCH_SUGGESTIONS) if query and not place else [],
     )
 
 
@@ -104,6 +115,7 @@ def city(slug: str):
 @login_required
 def create():
     form = ProposalForm()
+    form.home_country = _home_country()
     if request.method == "GET" and current_user.home_city:
         form.city.data = current_user.home_city.name
     if form.validate_on_submit():
@@ -183,6 +195,7 @@ def rsvp_page(gathering_id: int):
 def edit(gathering_id: int):
     gathering = _managed(gathering_id, lock=request.method == "POST")
     form = GatheringForm.for_gathering(gathering, seats_taken=services.seats_taken(gathering))
+    form.home_country = _home_country()
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
         changed = services.update(gathering, form.proposal())
@@ -237,6 +250,12 @@ def _cities_html(template: str, only_active: bool = False) -> Markup:
         lambda: render_template(template, cities=counts.listed(only_active)).encode(),
     )
     return Markup(made.decode())  # noqa: S704 - our own template rendered it, escaping included
+
+
+def _home_country() -> str | None:
+    """The signed-in person's home country: proposing elsewhere asks for a confirmation."""
+    home = current_user.home_city
+    return home.country.upper() if home else None
 
 
 def _rsvp_message(outcome: services.RsvpOutcome) -> str:

@@ -2,11 +2,13 @@
 
 import math
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, ValidationError
 from wtforms.validators import NumberRange
 
 from meetups.forms import DecimalNumberField, Present, SiteForm
+from meetups.i18n import place_label
 from meetups.places import gazetteer
 from meetups.places.distance import distance_km
 from meetups.places.geocoding import MAX_DISTANCE_KM
@@ -30,12 +32,23 @@ class CityField(StringField):
             return
         self.place = gazetteer.lookup(text)
         if self.place is None:
-            raise ValidationError(
-                _l(
-                    "We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.",
-                    name=text,
-                )
-            )
+            raise ValidationError(unknown_city_message(text))
+
+
+SUGGESTED_IN_MESSAGES = 3
+
+
+def unknown_city_message(text: str) -> str:
+    """Say that no known city has this name, and which known names come closest."""
+    message = _(
+        "We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.",
+        name=text,
+    )
+    close = gazetteer.suggest(text, limit=SUGGESTED_IN_MESSAGES)
+    if close:
+        places = _(" or ").join(place_label(place) for place in close)
+        message += " " + _("Did you mean %(places)s?", places=places)
+    return message
 
 
 class LocationForm(SiteForm):

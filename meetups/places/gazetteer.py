@@ -1,7 +1,9 @@
 """Offline city gazetteer: resolve what people type in a city field to a GeoNames city."""
 
+import difflib
 import functools
 import gzip
+import math
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +19,11 @@ _LETTERS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
 )
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+# Suggestions: names at least this close (difflib's ratio), a bigger place winning a near tie
+# (ten times the people weighs like 0.02 of ratio); no city name is longer than 60 characters.
+_CLOSE = 0.75
+_SIZE_WEIGHT = 0.02
+_MAX_SUGGEST_INPUT = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +122,56 @@ def largest(country: str, count: int) -> list[Place]:
     """The country's most populous places, biggest first (demo data, benchmarks)."""
     places = (p for p in _load().by_geonameid.values() if p.country == country.upper())
     return sorted(places, key=lambda p: (-p.population, p.slug))[:count]
+
+
+def suggest(text: str, limit: int = 5) -> list[Place]:
+    """Known cities whose names come close to a misspelt one, closest (then biggest) first."""
+    words = normalise(text[:_MAX_INPUT]).split()
+    countries = _load().countries
+    # The whole text as a misspelt name, else "<misspelt name> <country>": "Lyonn, France".
+    for cut in range(len(words), 0, -1):
+        country = countries.get(" ".join(words[cut:])) if cut < len(words) else None
+        if cut < len(words) and country is None:
+            continue
+        found = _close(" ".join(words[:cut]), country)
+        if found:
+            return list(found[:limit])
+    return []
+
+
+@functools.lru_cache(maxsize=1024)  # people type a name a letter at a time, and retype it
+def _close(key: str, country: str | None) -> tuple[Place, ...]:
+    key = key[:_MAX_SUGGEST_INPUT]
+    if len(key) < 3:  # "ly" is close to too much to mean anything
+        return ()
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(key)
+    scored: dict[int, tuple[float, Place]] = {}
+    for name in _names_within_reach(len(key)):
+        matcher.set_seq1(name)
+        if matcher.quick_ratio() < _CLOSE or (ratio := matcher.ratio()) < _CLOSE:
+            continue
+        for place in _load().names[name]:
+            if country is None or place.country == country:
+                score = ratio + _SIZE_WEIGHT * math.log10(max(place.population, 1))
+                if score > scored.get(place.geonameid, (0.0,))[0]:
+                    scored[place.geonameid] = (score, place)
+                break  # the biggest of the homonyms stands for them
+    ranked = sorted(scored.values(), key=lambda item: (-item[0], item[1].slug))
+    return tuple(place for _score, place in ranked)
+
+
+def _names_within_reach(length: int):
+    """Primary names long enough and short enough for difflib's ratio to reach _CLOSE."""
+    by_length = _names_by_length()
+    for other in range(1, _MAX_SUGGEST_INPUT + 1):
+        if 2 * min(length, other) / (length + other) >= _CLOSE:
+            yield from by_length.get(other, ())
+
+
+@functools.cache
+def _names_by_length() -> dict[int, tuple[str, ...]]:
+    by_length: dict[int, list[str]] = {}
+    for name in _load().names:
+        by_length.setdefault(len(name), []).append(name)
+    return {length: tuple(names) for length, names in by_length.items()}

@@ -9,7 +9,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import VENUE_LATITUDE, VENUE_LONGITUDE, new_context
-from .helpers import PASSWORD, field, fill_proposal, post_form, propose, sign_up, sqlite_pass_only
+from .helpers import (
+    PASSWORD,
+    PHONE,
+    field,
+    fill_proposal,
+    post_form,
+    propose,
+    sign_up,
+    sqlite_pass_only,
+)
 
 pytestmark = sqlite_pass_only
 
@@ -193,3 +202,58 @@ def test_a_double_click_proposes_once(person_in, geocoder, locale, javascript):
     expect(page.get_by_text(TOLD[locale])).to_be_visible()
     events = page.request.get("/api/v1/events?city=lyon&limit=500").json()["events"]
     assert [event["url"] for event in events if event["title"] == title] == [page.url]
+
+
+# In each language: what the city field's hint and the home page say.
+CITY_WORDS = {
+    "fr-FR": {"suggest": "Vouliez-vous dire", "around": "À Villeurbanne et autour"},
+    "en-GB": {"suggest": "Did you mean", "around": "In and around Villeurbanne"},
+}
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_the_city_field_says_what_it_understood_and_home_opens_nearby(browser, live_server, locale):
+    context = new_context(browser, live_server, locale=locale)
+    try:
+        email = f"villeurbanne-{uuid.uuid4().hex[:8]}@example.org"
+        account = {"email": email, "password": PASSWORD, "display_name": "Val"}
+        post_form(context, "/auth/register", {**account, "city": "Villeurbanne"})
+        page = context.new_page()
+        page.goto("/events/new")
+        city = page.locator("[name=city]")
+        hint = page.locator("#city-hint")
+        expect(hint).to_have_attribute("aria-live", "polite")
+        expect(hint).to_have_text("Villeurbanne, France · Europe/Paris")  # the home city, filled
+
+        # A typo: the hint offers the closest known names; choosing one resolves it.
+        city.fill("Lyonn")
+        expect(hint).to_contain_text(CITY_WORDS[locale]["suggest"])
+        hint.get_by_role("button", name="Lyon, France", exact=True).click()
+        expect(city).to_have_value("Lyon, France")
+        expect(hint).to_have_text("Lyon, France · Europe/Paris")
+        city.fill("Lyon")
+        expect(hint).to_have_text("Lyon, France · Europe/Paris")
+
+        # A gathering in Lyon, 3 km from home, soonest of all: the home page opens on it.
+        title, day = f"Apéro {uuid.uuid4().hex[:8]}", date.today() + timedelta(days=1)
+        for name, value in {
+            "title": title,
+            "venue_name": "Café des Freelances",
+            "venue_address": "20 rue de la République",  # the local geocoder places it in Lyon
+            "starts_at": f"{day}T19:00",
+            "ends_at": f"{day}T21:00",
+        }.items():
+            page.locator(f"[name={name}]").fill(value)
+        page.get_by_role("button", name=PROPOSE[locale], exact=True).click()
+        expect(page).to_have_url(re.compile(r"/events/\d+$"))
+        page.goto("/")
+        around = page.locator("section.around-home")
+        expect(around.get_by_role("heading", level=2)).to_have_text(CITY_WORDS[locale]["around"])
+        expect(around.get_by_role("link", name=title)).to_be_visible()
+
+        # On a phone, no QR code to scan with that same phone.
+        page.set_viewport_size(PHONE)
+        page.goto("/cities/lyon")
+        expect(page.locator("figure.qr")).to_be_hidden()
+    finally:
+        context.close()
