@@ -90,6 +90,9 @@ def test_a_post_without_a_message_still_cancels_and_a_long_one_is_refused(app, g
     assert too_long.status_code == 200
     assert "At most 1,000 characters." in too_long.text
     assert row(app, gid) == ("scheduled", 0, None, False)
+    controls = organiser.client.post(f"/events/{gid}/cancel", data={"message": "Ferm\x00é"})
+    assert controls.status_code == 200 and "invisible control characters" in controls.text
+    assert row(app, gid) == ("scheduled", 0, None, False)
     assert organiser.client.post(f"/events/{gid}/cancel").status_code == 303
     assert row(app, gid) == ("cancelled", 1, None, True)
     assert "The organiser’s message" not in organiser.view(gid).text

@@ -76,8 +76,7 @@ def update(gathering: Gathering, proposal: Proposal) -> bool:
 
 
 def cancel(gathering: Gathering, message: str | None = None) -> bool:
-    """Mark a gathering cancelled (it stays visible), with a word to the people coming; False
-    when it already was."""
+    """Mark a gathering cancelled (it stays visible), with an optional message; False if it was."""
     if gathering.is_cancelled:
         return False
     now = utcnow()
@@ -95,8 +94,7 @@ class NotReinstated(Exception):
 
 
 def reinstate(gathering: Gathering) -> list[int]:
-    """Schedule a cancelled gathering again (under lock()), before it starts; return who got a
-    freed seat (user ids)."""
+    """Schedule a cancelled gathering again (under lock()); return who got a free seat (user ids)."""
     if not gathering.is_cancelled:
         raise NotReinstated(_("This gathering is not cancelled: nothing to reinstate."))
     if gathering.has_started():
