@@ -138,6 +138,18 @@ def test_cancel_with_token(app, client, signed_in, create_gathering):
     assert status_of(app, gathering.id) == "cancelled"
 
 
+def test_reinstate_needs_a_token_too(app, client, signed_in, create_gathering):
+    gathering = create_gathering(organiser=signed_in())
+    token = csrf_token(client, f"/events/{gathering.id}/cancel")
+    client.post(f"/events/{gathering.id}/cancel", data={"csrf_token": token})
+    assert_refused(client.post(f"/events/{gathering.id}/reinstate"))
+    assert status_of(app, gathering.id) == "cancelled"
+    token = csrf_token(client, f"/events/{gathering.id}")
+    response = client.post(f"/events/{gathering.id}/reinstate", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert status_of(app, gathering.id) == "scheduled"
+
+
 def test_logout_without_token_keeps_the_session(client, signed_in):
     signed_in()
     assert_refused(client.post("/auth/logout"))

@@ -317,6 +317,22 @@ def test_every_change_shows_on_the_next_request_of_every_feed_it_touches(app, cl
     assert found["city"][uid].sequence == 3
     assert found["attendee"][uid].sequence == 3 + 3  # the gathering's, and her 3 answers
 
+    # Reinstated: on again everywhere, a higher SEQUENCE still.
+    assert host.post(f"/events/{gathering_id}/reinstate").status_code == 303
+    found = touched("city", "tag", "download", "organiser", "attendee")
+    for events in found.values():
+        assert (events[uid].status, events[uid].summary) == ("CONFIRMED", "Apéro SEO avancé")
+    assert found["city"][uid].sequence == 4
+
+    # Cancelled with a word to the people coming: calendars carry it first.
+    cancelled = host.post(f"/events/{gathering_id}/cancel", data={"message": "Salle inondée."})
+    assert cancelled.status_code == 303
+    found = touched("city", "tag", "download", "organiser", "attendee")
+    for events in found.values():
+        assert events[uid].status == "CANCELLED"
+        assert events[uid].description.startswith("Annulé\xa0: Salle inondée.\n\n")
+    assert found["city"][uid].sequence == 5
+
 
 def test_an_edit_that_takes_a_gathering_out_of_a_tag_feed_shows_there(
     app, client, setting, create_gathering

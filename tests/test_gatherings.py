@@ -716,3 +716,20 @@ def test_editing_keeps_a_city_abroad_without_asking_again(app, client, organiser
     data = {name: f.value for name, f in FormPage(edit.text).fields.items()}
     data["title"] = "Apéro à Montréal"
     assert client.post(f"/events/{gathering_id}/edit", data=data).status_code == 303
+
+
+# The venue.
+
+
+@pytest.mark.parametrize(
+    ("address", "named"),
+    [("12 rue de la République, 69002 Lyon", "in the address"), ("12 rue Mercière", "a link")],
+)
+def test_the_venue_names_its_city_once(client, organiser, create_gathering, address, named):
+    gathering = create_gathering(organiser=organiser, venue_address=address)
+    html = client.get(f"/events/{gathering.id}").text
+    where = re.search(r'<section aria-labelledby="where-heading".*?</section>', html, re.S)
+    assert text_of(where.group()).count("Lyon") == 1
+    # Either way, the city's page is a click away.
+    assert 'href="/cities/lyon"' in where.group()
+    assert ("Other gatherings in this city" in where.group()) == (named == "in the address")

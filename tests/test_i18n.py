@@ -517,13 +517,16 @@ def _seats_left(client, gathering_id, headers) -> str:
     [
         ("3", "2 places restantes", "2 seats left"),
         ("2", "1 place restante", "1 seat left"),
-        ("1", "0 place restante", "0 seats left"),  # French: 0 is singular
+        ("1", "0", "0"),  # full: the digit for scripts, the word beside it
     ],
 )
 def test_seats_left_plurals(client, create_gathering, capacity, french, english):
     gathering = create_gathering(capacity=capacity)  # the organiser holds one seat
     assert _seats_left(client, gathering.id, FR) == french
     assert _seats_left(client, gathering.id, EN) == english
+    full = capacity == "1"
+    assert (">Complet<" in client.get(f"/events/{gathering.id}", headers=FR).text) == full
+    assert (">Full<" in client.get(f"/events/{gathering.id}", headers=EN).text) == full
 
 
 def test_no_limit_on_seats_has_no_digit(client, create_gathering):

@@ -47,6 +47,7 @@ class Slot:
 
     def key(self, cancelled_prefix: str) -> str:
         """The event's bytes depend on this and nothing else."""
+        # A cancellation's message is set or cleared only as the sequence rises: no part of its own.
         row, stamp = self.row, self.stamp.timestamp() if self.stamp else 0
         parts = (RENDERING, cancelled_prefix, self.url, row.id, row.sequence)
         parts += (row.updated_at.timestamp(), row.latitude, row.longitude)

@@ -211,7 +211,7 @@ def _event(entry: Entry, cancelled_prefix: str) -> Event:
     event.add("dtstart", gathering.starts_at.astimezone(zone))
     event.add("dtend", gathering.ends_at.astimezone(zone))
     event.add("summary", Text(title))
-    event.add("description", Text(_description(gathering, entry.url)))
+    event.add("description", Text(_description(gathering, entry.url, prefix)))
     event.add("location", Text(one_line(f"{gathering.venue.name}, {gathering.venue.address}")))
     if gathering.venue.is_located:
         event.add("geo", vGeo((gathering.venue.latitude, gathering.venue.longitude)))
@@ -223,6 +223,9 @@ def _event(entry: Entry, cancelled_prefix: str) -> Event:
     return event
 
 
-def _description(gathering: Gathering, url: str) -> str:
-    text = multi_line(gathering.description)
-    return f"{text}\n\n{url}" if text else url
+def _description(gathering: Gathering, url: str, cancelled_prefix: str = "") -> str:
+    parts = [multi_line(gathering.description), url]
+    if cancelled_prefix and gathering.cancel_message:
+        # What the organiser told the people coming, first: it is what changed.
+        parts.insert(0, f"{cancelled_prefix} {multi_line(gathering.cancel_message)}")
+    return "\n\n".join(part for part in parts if part)

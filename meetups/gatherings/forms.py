@@ -293,6 +293,22 @@ class RsvpForm(SiteForm):
     )
 
 
+MAX_CANCEL_MESSAGE = 1_000
+
+
+class CancelForm(SiteForm):
+    """Cancelling a gathering, with an optional word to the people coming."""
+
+    message = TextAreaField(
+        _l("Message to the people coming (optional)"),
+        filters=[strip],
+        validators=[
+            Length(max=MAX_CANCEL_MESSAGE, message=_l("At most 1,000 characters.")),
+        ],
+        description=_l("Why, and what next: it shows on the gathering's page and in calendars."),
+    )
+
+
 NEARBY_CHOICES_KM = (10, 25, 50)
 MAX_NEARBY_KM = 200
 

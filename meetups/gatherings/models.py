@@ -138,6 +138,9 @@ class Gathering(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The key of the proposal form this gathering came from (None: posted without one).
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    # When it was cancelled and what the organiser told the people coming; None while it stands.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_message: Mapped[str | None] = mapped_column(Text)
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
@@ -150,6 +153,9 @@ class Gathering(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == Status.CANCELLED
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
 
     def is_past(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())

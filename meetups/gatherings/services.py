@@ -75,15 +75,39 @@ def update(gathering: Gathering, proposal: Proposal) -> bool:
     return changed
 
 
-def cancel(gathering: Gathering) -> bool:
-    """Mark a gathering cancelled (it stays visible); False when it already was."""
+def cancel(gathering: Gathering, message: str | None = None) -> bool:
+    """Mark a gathering cancelled (it stays visible), with an optional message; False if it was."""
     if gathering.is_cancelled:
         return False
+    now = utcnow()
     gathering.status = Status.CANCELLED
+    gathering.cancelled_at = now
+    gathering.cancel_message = message or None
+    gathering.sequence += 1
+    gathering.updated_at = now
+    db.session.flush()
+    return True
+
+
+class NotReinstated(Exception):
+    """A reinstatement the rules refuse; the message says why, in words for the person."""
+
+
+def reinstate(gathering: Gathering) -> list[int]:
+    """Schedule a cancelled gathering again (under lock()); return who got a free seat (user ids)."""
+    if not gathering.is_cancelled:
+        raise NotReinstated(_("This gathering is not cancelled: nothing to reinstate."))
+    if gathering.has_started():
+        raise NotReinstated(
+            _("This gathering has already started: it can no longer be reinstated.")
+        )
+    gathering.status = Status.SCHEDULED
+    gathering.cancelled_at = gathering.cancel_message = None
     gathering.sequence += 1
     gathering.updated_at = utcnow()
     db.session.flush()
-    return True
+    # Answers were kept as they stood; a seat added while it was cancelled goes down the line.
+    return promote_waitlisted(gathering)
 
 
 def _apply(gathering: Gathering, proposal: Proposal, organiser_id: int) -> None:

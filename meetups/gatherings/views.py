@@ -1,4 +1,4 @@
-"""Pages for browsing, proposing, editing and cancelling gatherings."""
+"""Pages for browsing, proposing, editing, cancelling and reinstating gatherings."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -12,6 +12,7 @@ from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
+    CancelForm,
     CityFilterForm,
     GatheringForm,
     ProposalForm,
@@ -224,13 +225,37 @@ def place(gathering_id: int):
     return render_template("gatherings/location.html", form=form, gathering=gathering)
 
 
-@bp.post("/events/<id:gathering_id>/cancel")
+@bp.route("/events/<id:gathering_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(gathering_id: int):
-    gathering = _managed(gathering_id, lock=True)  # SEQUENCE rises from what is committed
-    if services.cancel(gathering):
+    # Locked to write: SEQUENCE rises from what is committed.
+    gathering = _managed(gathering_id, lock=request.method == "POST")
+    if gathering.is_cancelled:
+        return redirect(url_for(".show", gathering_id=gathering.id), 303)
+    form = CancelForm()
+    if form.validate_on_submit():  # scripts post no message: it is optional
+        services.cancel(gathering, form.message.data)
         db.session.commit()
         flash(_("The gathering is cancelled. It stays visible, marked cancelled."), "info")
+        return redirect(url_for(".show", gathering_id=gathering.id), 303)
+    who = attendance(gathering)
+    answered = who.going + who.waitlist + who.maybe
+    told = sum(rsvp.user_id != gathering.organiser_id for rsvp in answered)
+    return render_template("gatherings/cancel.html", form=form, gathering=gathering, told=told)
+
+
+@bp.post("/events/<id:gathering_id>/reinstate")
+@login_required
+def reinstate(gathering_id: int):
+    gathering = _managed(gathering_id, lock=True)
+    try:
+        services.reinstate(gathering)
+    except services.NotReinstated as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("The gathering is on again; calendars will follow."), "success")
     return redirect(url_for(".show", gathering_id=gathering.id), 303)
 
 

@@ -116,6 +116,7 @@ SCREENS = [
     Screen("gathering-visitor", "visitor", "{gathering}"),
     Screen("gathering-member", "member", "{gathering}"),
     Screen("gathering-organiser", "organiser", "{gathering}"),  # full, with a waitlist
+    Screen("cancel", "organiser", "{gathering}/cancel"),  # the question before cancelling
     Screen("propose-errors", "organiser", "/events/new", submit=True),
     Screen("login", "visitor", "/auth/login"),
     Screen("register", "visitor", "/auth/register"),

@@ -7,6 +7,7 @@ with their markers.
 """
 
 import os
+import re
 import struct
 
 import pytest
@@ -21,8 +22,10 @@ from .helpers import LAPTOP, PHONE, post_form, sqlite_pass_only
 pytestmark = sqlite_pass_only
 
 DEMO_MEMBER = "yanis@example.org"  # a Lyon translator who has not answered the first apéro
+DEMO_ORGANISER = "camille@example.org"  # who proposed the first apéro
 GATHERING = "Apéro freelance"
-# file name -> (signed in, locale, viewport, what to open: a path or a gathering's title, whole page)
+# file name -> (signed in: False, True (the member) or an e-mail, locale, viewport, what to open:
+# a path or a gathering's title, whole page)
 SHOTS = {
     "home.png": (False, "fr-FR", LAPTOP, "/", False),
     "city.png": (False, "fr-FR", LAPTOP, "/cities/lyon", True),  # down to the map
@@ -30,7 +33,10 @@ SHOTS = {
     "propose.png": (True, "fr-FR", LAPTOP, "/events/new", False),
     "gathering-phone.png": (True, "fr-FR", PHONE, GATHERING, False),
     "home-en.png": (False, "en-GB", LAPTOP, "/", False),
+    "cancel.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
 }
+# file name -> the link then followed from what was opened
+FOLLOW = {"cancel.png": "Annuler cette rencontre"}
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +60,13 @@ def browse(browser, demo_server):
     """browse(signed_in, locale, viewport) -> a page on the demo, one per set of settings."""
     pages = {}
 
-    def page_for(signed_in: bool, locale: str, viewport: dict):
+    def page_for(signed_in: bool | str, locale: str, viewport: dict):
         key = (signed_in, locale, viewport["width"])
         if key not in pages:
             context = new_context(browser, demo_server, locale=locale, viewport=viewport)
             if signed_in:
-                credentials = {"email": DEMO_MEMBER, "password": DEMO_PASSWORD}
+                email = DEMO_MEMBER if signed_in is True else signed_in
+                credentials = {"email": email, "password": DEMO_PASSWORD}
                 post_form(context, "/auth/login", credentials)
             pages[key] = context.new_page()
         return pages[key]
@@ -79,6 +86,9 @@ def test_screenshot(browse, folder, name):
         page.goto("/cities/lyon")
         page.get_by_role("link", name=target, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(target)
+    if name in FOLLOW:
+        page.get_by_role("link", name=FOLLOW[name], exact=True).click()
+        expect(page).to_have_url(re.compile(r"/events/\d+/cancel$"))
     page.wait_for_function("() => [...document.images].every((image) => image.complete)")
     path = folder / name
     page.screenshot(path=path, full_page=whole)
