@@ -852,6 +852,11 @@ def test_the_page_lists_people_going_with_name_and_trade_and_sums_the_trades(
     assert Page(browser(app, "fr").get(f"/events/{gid}").text).trade_mix == (
         "2 rédacteurs web, 1 correcteur"
     )
+    # A trade typed freely reads in the same shape as the suggested ones: a count, a name.
+    person(display_name="Rose", trade="rédactrice web").answers(gid, "going")
+    assert Page(browser(app, "fr").get(f"/events/{gid}").text).trade_mix == (
+        "2 rédacteurs web, 1 correcteur, 1 rédactrice web"
+    )
 
 
 def test_anonymous_visitors_see_counts_and_trades_but_no_names(app, crowd):

@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp
 
-# Plural forms of the suggested trades; other trades are free text and shown as "3 × luthier".
+# Plural forms of the suggested trades; other trades are free text, shown in the same shape
+# as typed ("1 rédactrice web", "2 luthier"): a count before a name, never two formats.
 TRADE_PLURALS = {
     "web writer": lambda n: ngettext("%(num)d web writer", "%(num)d web writers", n),
     "proofreader": lambda n: ngettext("%(num)d proofreader", "%(num)d proofreaders", n),
@@ -100,7 +101,7 @@ class Attendance:
         for trade, n in counts.items():
             merged[canonical_trade(trade) or trade] += n
         parts = [
-            TRADE_PLURALS[t](n) if t in TRADE_PLURALS else f"{n} × {t}"
+            TRADE_PLURALS[t](n) if t in TRADE_PLURALS else f"{n} {t}"
             for t, n in sorted(merged.items(), key=lambda item: (-item[1], item[0].casefold()))
         ]
         return ", ".join(parts)
