@@ -664,9 +664,12 @@ def lives_in(app):
     return do
 
 
+MONTREAL_STREET = "350 rue Sainte-Catherine Ouest"  # names no city: only the home is compared
+
+
 def test_a_city_abroad_is_saved_only_once_confirmed(app, client, organiser, lives_in):
     lives_in(organiser, "Lyon")
-    data = form_data(city="Montréal", start=SUMMER_EVENING)
+    data = form_data(city="Montréal", venue_address=MONTREAL_STREET, start=SUMMER_EVENING)
     first = client.post("/events/new", data=data)
     assert first.status_code == 200
     page = FormPage(first.text)
@@ -689,7 +692,12 @@ def test_a_city_abroad_is_saved_only_once_confirmed(app, client, organiser, live
 def test_a_city_in_the_home_country_or_without_a_home_needs_no_confirmation(
     app, client, organiser, lives_in
 ):
-    assert client.post("/events/new", data=form_data(city="Montréal")).status_code == 303
+    assert (
+        client.post(
+            "/events/new", data=form_data(city="Montréal", venue_address=MONTREAL_STREET)
+        ).status_code
+        == 303
+    )
     lives_in(organiser, "Villeurbanne")
     assert client.post("/events/new", data=form_data(city="Lyon")).status_code == 303
     assert counts(app)["Gathering"] == 2
@@ -698,7 +706,9 @@ def test_a_city_in_the_home_country_or_without_a_home_needs_no_confirmation(
 def test_the_confirmation_shows_in_french(client, organiser, lives_in):
     lives_in(organiser, "Lyon")
     page = client.post(
-        "/events/new", data=form_data(city="Montréal"), headers={"Accept-Language": "fr"}
+        "/events/new",
+        data=form_data(city="Montréal", venue_address=MONTREAL_STREET),
+        headers={"Accept-Language": "fr"},
     )
     error = FormPage(page.text).fields["city"].error
     assert error == (
@@ -708,7 +718,7 @@ def test_the_confirmation_shows_in_french(client, organiser, lives_in):
 
 
 def test_editing_keeps_a_city_abroad_without_asking_again(app, client, organiser, lives_in):
-    client.post("/events/new", data=form_data(city="Montréal"))
+    client.post("/events/new", data=form_data(city="Montréal", venue_address=MONTREAL_STREET))
     lives_in(organiser, "Lyon")
     with app.app_context():
         gathering_id = db.session.scalar(db.select(Gathering.id))
@@ -716,6 +726,21 @@ def test_editing_keeps_a_city_abroad_without_asking_again(app, client, organiser
     data = {name: f.value for name, f in FormPage(edit.text).fields.items()}
     data["title"] = "Apéro à Montréal"
     assert client.post(f"/events/{gathering_id}/edit", data=data).status_code == 303
+
+
+def test_a_city_in_another_country_than_its_address_names_asks_first(app, client, organiser):
+    # No home city: the address alone says where the person meant ("Atlantis" is in South Africa).
+    data = form_data(city="Atlantis", venue_address="12 rue de la République, 69002 Lyon")
+    first = client.post("/events/new", data=data)
+    assert FormPage(first.text).fields["city"].error == (
+        "The address names Lyon, France, but Atlantis is in South Africa: propose it there anyway?"
+    )
+    assert counts(app)["Gathering"] == 0
+    assert client.post("/events/new", data={**data, "confirm_country": "ZA"}).status_code == 303
+    # An address in the city's own country, or naming no city, asks nothing.
+    same = form_data(city="Lyon", venue_address="5 rue Mercière, 69002 Lyon, France")
+    assert client.post("/events/new", data=same).status_code == 303
+    assert counts(app)["Gathering"] == 2
 
 
 # The venue.

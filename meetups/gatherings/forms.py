@@ -41,7 +41,7 @@ from meetups.gatherings.models import (
 )
 from meetups.gatherings.queries import tag_filter
 from meetups.gatherings.services import Proposal
-from meetups.i18n import country_name
+from meetups.i18n import country_name, place_label
 from meetups.places import gazetteer
 from meetups.places.forms import CityField
 
@@ -162,21 +162,32 @@ class GatheringForm(SiteForm):
             )
 
     def validate_city(self, field) -> None:
-        """A city in another country than the person's home is saved only once confirmed."""
+        """A city in another country than its address names, or than the person's home, is
+        saved only once confirmed."""
         place = field.place
         self.city_abroad = None
-        if place is None or place == field.current or self.home_country in (None, place.country):
+        if place is None or place == field.current:
+            return
+        named = gazetteer.named_in_address(self.venue_address.data or "")
+        if named is not None and named.country != place.country:
+            question = _(
+                "The address names %(named)s, but %(city)s is in %(country)s: propose it there anyway?",
+                named=place_label(named),
+                city=place.name,
+                country=country_name(place.country),
+            )
+        elif self.home_country not in (None, place.country):
+            question = _(
+                "%(city)s is in %(country)s, not %(home)s: propose it there anyway?",
+                city=place.name,
+                country=country_name(place.country),
+                home=country_name(self.home_country),
+            )
+        else:
             return
         self.city_abroad = place
         if self.confirm_country.data != place.country:  # a "yes" for Canada is not one for Peru
-            raise ValidationError(
-                _(
-                    "%(city)s is in %(country)s, not %(home)s: propose it there anyway?",
-                    city=place.name,
-                    country=country_name(place.country),
-                    home=country_name(self.home_country),
-                )
-            )
+            raise ValidationError(question)
 
     def validate_tags(self, field) -> None:
         tags = parse_tags(field.data)

@@ -175,3 +175,17 @@ def _names_by_length() -> dict[int, tuple[str, ...]]:
     for name in _load().names:
         by_length.setdefault(len(name), []).append(name)
     return {length: tuple(names) for length, names in by_length.items()}
+
+
+def named_in_address(address: str) -> Place | None:
+    """The city an address ends with ("12 rue X, 69002 Lyon", "…, H2X 1Y4 Montréal, Canada"),
+    or None when its last parts name no known city (a street alone names none)."""
+    parts = [part for part in address[:_MAX_INPUT].split(",") if part.strip()]
+    if len(parts) < 2:
+        return None
+    country = ""
+    if _load().countries.get(normalise(parts[-1])) and len(parts) > 2:
+        country = parts.pop()
+    # Postcodes and district numbers ("69002", "H2X 1Y4", "2e") are not the city's name.
+    name = " ".join(word for word in parts[-1].split() if not any(c.isdigit() for c in word))
+    return lookup(f"{name} {country}") if name else None
