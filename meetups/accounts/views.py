@@ -41,8 +41,9 @@ def register():
             )
         else:
             db.session.commit()
-            login_user(user)
+            # Greeted first: signing in may save an answer given before, and say so next.
             flash(_("Welcome to Meute, %(name)s!", name=user.display_name), "success")
+            login_user(user)
             return _after_login()
     return render_template("auth/register.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
 
@@ -56,8 +57,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
             flash(_("Signed in. Hello, %(name)s!", name=user.display_name), "success")
+            login_user(user)
             return _after_login()
         form.password.errors.append(_("This e-mail and password do not match an account."))
     return render_template("auth/login.html", form=form)
