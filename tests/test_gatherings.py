@@ -623,3 +623,62 @@ def test_cancelling_keeps_the_gathering_visible_marked_cancelled(client, gatheri
         1,
         after.updated_at,
     )
+
+
+# Every error at once.
+
+
+def test_an_unknown_city_hides_no_time_error_that_holds_in_any_zone(app, client, organiser):
+    data = form_data(
+        city="Xyzzyville",
+        starts_at=f"{YEAR}-03-28T02:30",  # no such time in Paris: unknown without the city
+        ends_at=f"{YEAR}-03-28T01:30",
+        title="Ap",
+    )
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    errors = {name: f.error for name, f in page.fields.items() if f.error}
+    assert set(errors) == {"title", "city", "ends_at"}
+    assert "We don't know a city called “Xyzzyville”" in errors["city"]
+    assert errors["ends_at"] == "The end must come after the start."
+    assert counts(app)["Gathering"] == 0
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "errors"),
+    [
+        # Passed, or too long, in every zone of the world.
+        ("2020-01-14T19:00", "2020-01-14T21:00", {"starts_at": "already passed"}),
+        (f"{YEAR}-06-17T19:00", f"{YEAR}-06-30T19:00", {"ends_at": "at most 7 days"}),
+        (f"{YEAR + 40}-06-17T19:00", f"{YEAR + 40}-06-17T21:00", {"starts_at": "within the next"}),
+        # Within a day of "now" or of a week: true or false depending on the zone, so not said.
+        (f"{YEAR}-06-17T19:00", f"{YEAR}-06-24T19:30", {}),
+    ],
+    ids=["past", "two weeks", "far ahead", "a week and a bit"],
+)
+def test_with_an_unknown_city_only_what_holds_everywhere_is_said(
+    client, organiser, starts, ends, errors
+):
+    data = form_data(city="Xyzzyville", starts_at=starts, ends_at=ends)
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    shown = {name: f.error for name, f in page.fields.items() if f.error}
+    assert set(shown) == {"city", *errors}
+    for name, message in errors.items():
+        assert message in shown[name]
+
+
+def test_a_time_that_does_not_exist_hides_no_other_time_error(client, organiser):
+    data = form_data(starts_at=f"{YEAR}-03-28T02:30", ends_at=f"{YEAR}-03-28T01:30")
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    assert "does not exist in Europe/Paris" in page.fields["starts_at"].error
+    assert page.fields["ends_at"].error == "The end must come after the start."
+
+
+def test_a_missing_start_hides_no_error_of_the_end(client, organiser):
+    data = form_data(starts_at="", ends_at=f"{YEAR}-10-31T02:30")
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    assert "Enter the date and time it starts" in page.fields["starts_at"].error
+    assert "happens twice in Europe/Paris" in page.fields["ends_at"].error

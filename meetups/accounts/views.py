@@ -5,7 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetups.accounts import services
-from meetups.accounts.forms import TRADE_SUGGESTIONS, LoginForm, ProfileForm, RegisterForm
+from meetups.accounts.forms import (
+    TAKEN,
+    TRADE_SUGGESTIONS,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+)
 from meetups.extensions import db, limiter
 from meetups.places import gazetteer
 from meetups.places.services import city_for
@@ -35,10 +41,8 @@ def register():
                 form.trade.data or "",
                 home_city,
             )
-        except services.EmailTaken:
-            form.email.errors.append(
-                _("An account already uses this e-mail address. Sign in instead?")
-            )
+        except services.EmailTaken:  # signed up a moment ago, after the form's own check
+            form.email.errors.append(TAKEN)
         else:
             db.session.commit()
             # Greeted first: signing in may save an answer given before, and say so next.
