@@ -682,3 +682,38 @@ def test_a_missing_start_hides_no_error_of_the_end(client, organiser):
 
     assert "Enter the date and time it starts" in page.fields["starts_at"].error
     assert "happens twice in Europe/Paris" in page.fields["ends_at"].error
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("venue_name", "x" * 201, "At most 200 characters."),
+        ("venue_address", "x" * 301, "At most 300 characters."),
+        ("tags", "seo, " * 80 + "x", "At most 400 characters."),
+        ("city", "x" * 201, "At most 200 characters."),
+    ],
+)
+def test_length_errors_are_our_own_sentences(client, organiser, field, typed, message):
+    page = FormPage(client.post("/events/new", data=form_data(**{field: typed})).text)
+
+    assert message in page.fields[field].error
+    assert "Field cannot be longer" not in page.fields[field].error
+
+
+def test_a_very_long_unknown_city_is_not_repeated_whole_in_its_error(client, organiser):
+    city = "Saint-" + "x" * 10_000
+    page = FormPage(client.post("/events/new", data=form_data(city=city)).text)
+
+    error = page.fields["city"].error
+    assert "We don't know a city called “Saint-xxxx" in error
+    assert "xxx…”" in error
+    assert len(error) < 300
+    assert page.fields["city"].value == city  # the field itself keeps what was typed
+
+
+def test_the_french_error_summary_puts_a_no_break_space_before_the_colon(client, organiser):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = client.post("/events/new", data=form_data(title=""))
+
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert "Titre\u00a0: Donnez un titre" in summary

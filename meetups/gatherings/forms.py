@@ -48,6 +48,7 @@ FAR_AHEAD = _l("Pick a date within the next %(years)d years.", years=YEARS_AHEAD
 # How far a wall-clock time may be off, in any zone (UTC-12 to UTC+14, DST shifts included):
 # checks on times whose zone is unknown allow this much, so as to say nothing false.
 ANY_ZONE = timedelta(days=1)
+AT_MOST_200 = _l("At most 200 characters.")
 # Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
 MAX_CAPACITY = 100_000
 
@@ -95,19 +96,22 @@ class GatheringForm(SiteForm):
     city = CityField(
         _l("City"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the city.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the city.")), Length(max=200, message=AT_MOST_200)],
         description=_l("As you would write it: Lyon, Saint-Étienne, Montréal."),
     )
     venue_name = StringField(
         _l("Venue"),
         filters=[strip],
-        validators=[DataRequired(_l("Name the place.")), Length(max=200)],
+        validators=[DataRequired(_l("Name the place.")), Length(max=200, message=AT_MOST_200)],
         description=_l("The place's name, e.g. Café des Freelances."),
     )
     venue_address = StringField(
         _l("Address"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the street address.")), Length(max=300)],
+        validators=[
+            DataRequired(_l("Enter the street address.")),
+            Length(max=300, message=_l("At most 300 characters.")),
+        ],
         description=_l("Street and number, e.g. 12 rue de la République."),
     )
     starts_at = LocalDateTimeField(
@@ -131,7 +135,7 @@ class GatheringForm(SiteForm):
     tags = StringField(
         _l("Tags"),
         filters=[strip],
-        validators=[Length(max=400)],
+        validators=[Length(max=400, message=_l("At most 400 characters."))],
         description=_l("Optional, separated by commas: seo, rédaction, correction."),
     )
 

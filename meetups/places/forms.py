@@ -33,9 +33,14 @@ class CityField(StringField):
             raise ValidationError(
                 _l(
                     "We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.",
-                    name=text,
+                    name=_shortened(text),
                 )
             )
+
+
+def _shortened(name: str, most: int = 60) -> str:
+    # A page repeats what was typed in the field already: the message needs only its start.
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
 
 
 class LocationForm(SiteForm):
