@@ -34,6 +34,11 @@ class SessionInterface(SecureCookieSessionInterface):
 def ask_to_sign_in():
     """Send an anonymous visitor to sign in, then back to the page they were on."""
     flash(_("Please sign in to continue."), "info")
+    return sign_in_first()
+
+
+def sign_in_first():
+    """The redirect to the sign-in page, with the way back: the page, not a form's POST URL."""
     back = here()
     if request.method != "GET":
         # A form was posted: come back to the page that showed it, not to the POST URL.

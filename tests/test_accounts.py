@@ -102,6 +102,35 @@ def test_email_is_unique_whatever_its_case(app, client, create_user):
     assert not is_signed_in(client)
 
 
+def test_every_registration_error_shows_at_once(app, client, create_user):
+    create_user(email="camille@example.org")
+    data = registration(
+        email="Camille@example.org", display_name="C", password="short", city="Xyzzyville"
+    )
+    response = client.post("/auth/register", data=data)
+
+    assert response.status_code == 200
+    assert "already uses this e-mail" in field_error(response.text, "email")
+    assert field_error(response.text, "display_name") == "Between 2 and 80 characters."
+    assert field_error(response.text, "password") == "At least 10 characters."
+    assert "We don't know a city called “Xyzzyville”" in field_error(response.text, "city")
+    assert len(users(app)) == 1
+
+
+def test_two_sign_ups_at_once_with_one_address_make_one_account(app, client, monkeypatch):
+    """The form's check passed for both: the database's unique index refuses the second."""
+    from meetups.accounts import services
+
+    monkeypatch.setattr(services, "email_in_use", lambda email: False)
+    assert client.post("/auth/register", data=registration()).status_code == 302
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = other.post("/auth/register", data=registration(email="CAMILLE@example.org"))
+    assert response.status_code == 200
+    assert "already uses this e-mail" in field_error(response.text, "email")
+    assert len(users(app)) == 1
+
+
 def test_database_refuses_an_email_that_is_not_lower_case(app, create_user):
     from meetups.accounts.models import User
 

@@ -150,6 +150,30 @@ def test_reinstate_needs_a_token_too(app, client, signed_in, create_gathering):
     assert status_of(app, gathering.id) == "scheduled"
 
 
+def test_an_answer_signed_out_without_token_is_not_kept(app, client, create_gathering):
+    gathering = create_gathering()
+    assert_refused(client.post(f"/events/{gathering.id}/rsvp", data={"response": "going"}))
+    with client.session_transaction() as session:
+        assert "pending_rsvp" not in session
+
+
+def test_an_answer_signed_out_with_token_is_saved_on_sign_in(
+    app, client, signed_in, create_user, create_gathering
+):
+    from meetups.gatherings.models import Rsvp
+
+    gathering = create_gathering()
+    token = csrf_token(client, f"/events/{gathering.id}")
+    response = client.post(
+        f"/events/{gathering.id}/rsvp", data={"response": "maybe", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    user = signed_in()
+    with app.app_context():
+        rsvp = db.session.scalar(db.select(Rsvp).filter_by(user_id=user.id))
+        assert (rsvp.gathering_id, rsvp.response) == (gathering.id, "maybe")
+
+
 def test_logout_without_token_keeps_the_session(client, signed_in):
     signed_in()
     assert_refused(client.post("/auth/logout"))

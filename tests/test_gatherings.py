@@ -758,3 +758,97 @@ def test_the_venue_names_its_city_once(client, organiser, create_gathering, addr
     # Either way, the city's page is a click away.
     assert 'href="/cities/lyon"' in where.group()
     assert ("Other gatherings in this city" in where.group()) == (named == "in the address")
+
+
+# Every error at once.
+
+
+def test_an_unknown_city_hides_no_time_error_that_holds_in_any_zone(app, client, organiser):
+    data = form_data(
+        city="Xyzzyville",
+        starts_at=f"{YEAR}-03-28T02:30",  # no such time in Paris: unknown without the city
+        ends_at=f"{YEAR}-03-28T01:30",
+        title="Ap",
+    )
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    errors = {name: f.error for name, f in page.fields.items() if f.error}
+    assert set(errors) == {"title", "city", "ends_at"}
+    assert "We don't know a city called “Xyzzyville”" in errors["city"]
+    assert errors["ends_at"] == "The end must come after the start."
+    assert counts(app)["Gathering"] == 0
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "errors"),
+    [
+        # Passed, or too long, in every zone of the world.
+        ("2020-01-14T19:00", "2020-01-14T21:00", {"starts_at": "already passed"}),
+        (f"{YEAR}-06-17T19:00", f"{YEAR}-06-30T19:00", {"ends_at": "at most 7 days"}),
+        (f"{YEAR + 40}-06-17T19:00", f"{YEAR + 40}-06-17T21:00", {"starts_at": "within the next"}),
+        # Within a day of "now" or of a week: true or false depending on the zone, so not said.
+        (f"{YEAR}-06-17T19:00", f"{YEAR}-06-24T19:30", {}),
+    ],
+    ids=["past", "two weeks", "far ahead", "a week and a bit"],
+)
+def test_with_an_unknown_city_only_what_holds_everywhere_is_said(
+    client, organiser, starts, ends, errors
+):
+    data = form_data(city="Xyzzyville", starts_at=starts, ends_at=ends)
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    shown = {name: f.error for name, f in page.fields.items() if f.error}
+    assert set(shown) == {"city", *errors}
+    for name, message in errors.items():
+        assert message in shown[name]
+
+
+def test_a_time_that_does_not_exist_hides_no_other_time_error(client, organiser):
+    data = form_data(starts_at=f"{YEAR}-03-28T02:30", ends_at=f"{YEAR}-03-28T01:30")
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    assert "does not exist in Europe/Paris" in page.fields["starts_at"].error
+    assert page.fields["ends_at"].error == "The end must come after the start."
+
+
+def test_a_missing_start_hides_no_error_of_the_end(client, organiser):
+    data = form_data(starts_at="", ends_at=f"{YEAR}-10-31T02:30")
+    page = FormPage(client.post("/events/new", data=data).text)
+
+    assert "Enter the date and time it starts" in page.fields["starts_at"].error
+    assert "happens twice in Europe/Paris" in page.fields["ends_at"].error
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("venue_name", "x" * 201, "At most 200 characters."),
+        ("venue_address", "x" * 301, "At most 300 characters."),
+        ("tags", "seo, " * 80 + "x", "At most 400 characters."),
+        ("city", "x" * 201, "At most 200 characters."),
+    ],
+)
+def test_length_errors_are_our_own_sentences(client, organiser, field, typed, message):
+    page = FormPage(client.post("/events/new", data=form_data(**{field: typed})).text)
+
+    assert message in page.fields[field].error
+    assert "Field cannot be longer" not in page.fields[field].error
+
+
+def test_a_very_long_unknown_city_is_not_repeated_whole_in_its_error(client, organiser):
+    city = "Saint-" + "x" * 10_000
+    page = FormPage(client.post("/events/new", data=form_data(city=city)).text)
+
+    error = page.fields["city"].error
+    assert "We don't know a city called “Saint-xxxx" in error
+    assert "xxx…”" in error
+    assert len(error) < 300
+    assert page.fields["city"].value == city  # the field itself keeps what was typed
+
+
+def test_the_french_error_summary_puts_a_no_break_space_before_the_colon(client, organiser):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = client.post("/events/new", data=form_data(title=""))
+
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert "Titre\u00a0: Donnez un titre" in summary

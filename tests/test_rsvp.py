@@ -5,6 +5,7 @@ tests read what the pages show and the rows the database keeps, never the servic
 """
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -1029,7 +1030,7 @@ def test_an_answer_with_a_control_character_is_400_and_changes_nothing(
 
 
 def test_anonymous_buttons_go_through_sign_in_and_back_to_the_gathering(
-    app, create_user, gathering_for
+    app, create_user, organiser, gathering_for
 ):
     gid = gathering_for(capacity="3")
     ana = create_user(display_name="Ana")
@@ -1080,9 +1081,186 @@ def test_anonymous_buttons_go_through_sign_in_and_back_to_the_gathering(
     )
     assert parse_qs(urlsplit(reply.headers["Location"]).query)["next"] == [f"/events/{gid}/rsvp"]
 
-    # Nothing was recorded on the way: only the organiser's own RSVP.
-    assert len(rsvp_rows(app, gid)) == 1
+    # Nothing was recorded before signing in; then Ana's answer was saved, once.
+    assert rsvp_rows(app, gid) == {organiser.id: GOING, ana.id: GOING}
+
+
+# An answer given while signed out ---------------------------------------------------------
+
+
+def press_signed_out(visitor: FlaskClient, gathering_id: int, response: str) -> Page:
+    """Press an RSVP button without an account: land on the sign-in page, and read it."""
+    page_url = f"http://localhost/events/{gathering_id}"
+    reply = visitor.post(
+        f"/events/{gathering_id}/rsvp", data={"response": response}, headers={"Referer": page_url}
+    )
+    assert reply.status_code == 302, reply.text
+    assert path_of(reply.headers["Location"]) == "/auth/login"
+    login_page = visitor.get(reply.headers["Location"])
+    assert login_page.status_code == 200
+    page = Page(login_page.text)
+    page.url = reply.headers["Location"]
+    return page
+
+
+def sign_in_from(visitor: FlaskClient, login_url: str, user: User) -> tuple[str, Page]:
+    """Sign in on the page the button led to: the path landed on, and the page."""
+    reply = visitor.post(
+        login_url, data={"email": user.email, "password": PASSWORD}, follow_redirects=True
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.request.path, Page(reply.text)
+
+
+def test_an_answer_given_signed_out_is_saved_on_sign_in_and_said(
+    app, create_user, organiser, gathering_for
+):
+    gid = gathering_for(capacity="3")
+    ana = create_user(display_name="Ana")
+    visitor = browser(app)
+
+    login_page = press_signed_out(visitor, gid, "going")
+    assert login_page.flashes == ["Sign in or create an account, and your “Going” will be saved."]
     assert ana.id not in rsvp_rows(app, gid)
+
+    landed, page = sign_in_from(visitor, login_page.url, ana)
+    assert landed == f"/events/{gid}"
+    assert page.flashes == [
+        "Signed in. Hello, Ana!",
+        "Your answer to “Apéro freelance” is saved.",
+        "You are going. See you there!",
+    ]
+    assert page.my_status == "You are going."
+    assert "Ana" in page.people("going")
+    assert rsvp_rows(app, gid) == {organiser.id: GOING, ana.id: GOING}
+
+    # Used once: signing in again later does not answer again.
+    reply = visitor.post(f"/events/{gid}/rsvp", data={"response": "no"}, follow_redirects=True)
+    assert reply.status_code == 200
+    visitor.post("/auth/logout", follow_redirects=True)
+    landed, page = sign_in_from(visitor, f"/auth/login?next=/events/{gid}", ana)
+    assert page.flashes == ["Signed in. Hello, Ana!"]
+    assert rsvp_rows(app, gid)[ana.id] == NO
+
+
+def test_an_answer_given_signed_out_is_saved_on_sign_up_in_french(app, organiser, gathering_for):
+    gid = gathering_for(capacity="1")  # the organiser holds the only seat: the waitlist
+    visitor = browser(app, "fr")
+
+    login_page = press_signed_out(visitor, gid, "going")
+    assert login_page.flashes == [
+        "Connectez-vous ou créez un compte, et votre « J’y vais » sera enregistré."
+    ]
+    sign_up = next(
+        a.attrs["href"] for a in login_page.root.find_all("a") if a.text == "Créer un compte"
+    )
+    assert path_of(sign_up) == "/auth/register"
+    assert parse_qs(urlsplit(sign_up).query)["next"] == [f"/events/{gid}"]
+
+    reply = visitor.post(
+        sign_up,
+        data={"email": "bea@example.org", "display_name": "Béa", "password": PASSWORD},
+        follow_redirects=True,
+    )
+    assert reply.request.path == f"/events/{gid}"
+    page = Page(reply.text)
+    assert page.flashes[:2] == [
+        "Bienvenue sur Meute, Béa !",
+        "Votre réponse à « Apéro freelance » est enregistrée.",
+    ]
+    assert "liste d’attente" in page.flashes[2]
+    with app.app_context():
+        bea = db.session.scalar(db.select(User).filter_by(email="bea@example.org"))
+    assert rsvp_rows(app, gid) == {organiser.id: GOING, bea.id: WAITING}
+
+
+@pytest.mark.parametrize("value", ["yes", "", "going\x00"])
+def test_an_invalid_answer_given_signed_out_is_not_kept(
+    app, create_user, organiser, gathering_for, value
+):
+    gid = gathering_for(capacity="3")
+    ana = create_user(display_name="Ana")
+    visitor = browser(app)
+
+    reply = visitor.post(f"/events/{gid}/rsvp", data={"response": value})
+    assert path_of(reply.headers["Location"]) == "/auth/login"
+    with visitor.session_transaction() as session:
+        assert "pending_rsvp" not in session
+
+    landed, page = sign_in_from(visitor, reply.headers["Location"], ana)
+    assert landed == f"/events/{gid}"
+    assert page.flashes == ["Please sign in to continue.", "Signed in. Hello, Ana!"]
+    assert rsvp_rows(app, gid) == {organiser.id: GOING}
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"gathering_id": "GID", "response": "attending", "at": "NOW"},
+        {"gathering_id": "GID", "response": ["going"], "at": "NOW"},
+        {"gathering_id": "GID", "response": "going", "at": "HOUR_AGO"},  # stale
+        {"gathering_id": "GID", "response": "going", "at": "TOMORROW"},
+        {"gathering_id": "GID", "response": "going"},
+        {"gathering_id": True, "response": "going", "at": "NOW"},
+        {"gathering_id": "1", "response": "going", "at": "NOW"},
+        {"gathering_id": 10**9, "response": "going", "at": "NOW"},  # no such gathering
+        ["GID", "going"],
+    ],
+)
+def test_a_forged_or_stale_kept_answer_is_ignored(app, create_user, organiser, gathering_for, kept):
+    gid = gathering_for(capacity="3")
+    ana = create_user(display_name="Ana")
+    visitor = browser(app)
+    now = int(time.time())
+    times = {"NOW": now, "HOUR_AGO": now - 3601, "TOMORROW": now + 86_400}
+    if isinstance(kept, dict):
+        fill = {"GID": gid, **times}
+        kept = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in kept.items()}
+    else:
+        kept = [gid if v == "GID" else v for v in kept]
+    with visitor.session_transaction() as session:
+        session["pending_rsvp"] = kept
+
+    landed, page = sign_in_from(visitor, f"/auth/login?next=/events/{gid}", ana)
+    assert landed == f"/events/{gid}"
+    assert page.flashes == ["Signed in. Hello, Ana!"]
+    assert page.my_status == "You have not answered yet."
+    assert rsvp_rows(app, gid) == {organiser.id: GOING}
+    with visitor.session_transaction() as session:
+        assert "pending_rsvp" not in session
+
+
+def test_an_answer_kept_for_a_gathering_cancelled_since_is_refused_as_usual(
+    app, create_user, organiser, gathering_for
+):
+    gid = gathering_for(capacity="3")
+    ana = create_user(display_name="Ana")
+    visitor = browser(app)
+    login_page = press_signed_out(visitor, gid, "maybe")
+    assert organiser.client.post(f"/events/{gid}/cancel").status_code in (302, 303)
+
+    landed, page = sign_in_from(visitor, login_page.url, ana)
+    assert landed == f"/events/{gid}"
+    assert page.flashes == [
+        "Signed in. Hello, Ana!",
+        "This gathering is cancelled: answers are closed.",
+    ]
+    assert rsvp_rows(app, gid) == {organiser.id: GOING}
+
+
+def test_the_organiser_signing_in_after_pressing_a_button_is_told_the_usual_rule(
+    app, organiser, gathering_for
+):
+    gid = gathering_for(capacity="3")
+    visitor = browser(app)
+    login_page = press_signed_out(visitor, gid, "no")
+
+    landed, page = sign_in_from(visitor, login_page.url, organiser.user)
+    assert landed == f"/events/{gid}"
+    assert page.flashes[-1] == (
+        "You organise this gathering, so you are going. To call it off, cancel it."
+    )
+    assert rsvp_rows(app, gid) == {organiser.id: GOING}
 
 
 # Query count -----------------------------------------------------------------------------

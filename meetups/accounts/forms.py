@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from meetups.accounts import passwords
+from meetups.accounts import passwords, services
 from meetups.forms import SiteForm, strip
 from meetups.places.forms import CityField
 
@@ -26,6 +26,8 @@ TRADE_SUGGESTIONS = (
     _l("video editor"),
     _l("accountant"),
 )
+
+TAKEN = _l("An account already uses this e-mail address. Sign in instead?")
 
 
 class RegisterForm(SiteForm):
@@ -64,9 +66,15 @@ class RegisterForm(SiteForm):
     city = CityField(
         _l("Home city"),
         filters=[strip],
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))],
         description=_l("Where you meet people, e.g. Lyon."),
     )
+
+    def validate_email(self, field) -> None:
+        # Said with the other errors, not in a second round once they are fixed; the
+        # database's unique index still decides between two sign-ups at once.
+        if not field.errors and services.email_in_use(field.data):
+            raise ValidationError(TAKEN)
 
 
 class LoginForm(SiteForm):

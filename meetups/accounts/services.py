@@ -23,6 +23,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_in_use(email: str) -> bool:
+    """Whether an account already has this address, whatever its case."""
+    query = db.select(User.id).filter_by(email=normalise_email(email))
+    return db.session.scalar(query) is not None
+
+
 def register(email: str, password: str, display_name: str, trade: str = "", home_city=None) -> User:
     """Create an account; raise EmailTaken when the address is in use, whatever its case."""
     user = User(

@@ -5,7 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetups.accounts import services
-from meetups.accounts.forms import TRADE_SUGGESTIONS, LoginForm, ProfileForm, RegisterForm
+from meetups.accounts.forms import (
+    TAKEN,
+    TRADE_SUGGESTIONS,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+)
 from meetups.extensions import db, limiter
 from meetups.places import gazetteer
 from meetups.places.services import city_for
@@ -35,14 +41,13 @@ def register():
                 form.trade.data or "",
                 home_city,
             )
-        except services.EmailTaken:
-            form.email.errors.append(
-                _("An account already uses this e-mail address. Sign in instead?")
-            )
+        except services.EmailTaken:  # signed up a moment ago, after the form's own check
+            form.email.errors.append(TAKEN)
         else:
             db.session.commit()
-            login_user(user)
+            # Greeted first: signing in may save an answer given before, and say so next.
             flash(_("Welcome to Meute, %(name)s!", name=user.display_name), "success")
+            login_user(user)
             return _after_login()
     return render_template("auth/register.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
 
@@ -56,8 +61,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
             flash(_("Signed in. Hello, %(name)s!", name=user.display_name), "success")
+            login_user(user)
             return _after_login()
         form.password.errors.append(_("This e-mail and password do not match an account."))
     return render_template("auth/login.html", form=form)

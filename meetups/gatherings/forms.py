@@ -1,6 +1,6 @@
 """The proposal form, shared by proposing and editing a gathering."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +47,10 @@ from meetups.places.forms import CityField
 
 MAX_TAGS = 10
 FAR_AHEAD = _l("Pick a date within the next %(years)d years.", years=YEARS_AHEAD)
+# How far a wall-clock time may be off, in any zone (UTC-12 to UTC+14, DST shifts included):
+# checks on times whose zone is unknown allow this much, so as to say nothing false.
+ANY_ZONE = timedelta(days=1)
+AT_MOST_200 = _l("At most 200 characters.")
 # Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
 MAX_CAPACITY = 100_000
 
@@ -94,19 +98,22 @@ class GatheringForm(SiteForm):
     city = CityField(
         _l("City"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the city.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the city.")), Length(max=200, message=AT_MOST_200)],
         description=_l("As you would write it: Lyon, Saint-Étienne, Montréal."),
     )
     venue_name = StringField(
         _l("Venue"),
         filters=[strip],
-        validators=[DataRequired(_l("Name the place.")), Length(max=200)],
+        validators=[DataRequired(_l("Name the place.")), Length(max=200, message=AT_MOST_200)],
         description=_l("The place's name, e.g. Café des Freelances."),
     )
     venue_address = StringField(
         _l("Address"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the street address.")), Length(max=300)],
+        validators=[
+            DataRequired(_l("Enter the street address.")),
+            Length(max=300, message=_l("At most 300 characters.")),
+        ],
         description=_l("Street and number, e.g. 12 rue de la République."),
     )
     starts_at = LocalDateTimeField(
@@ -130,7 +137,7 @@ class GatheringForm(SiteForm):
     tags = StringField(
         _l("Tags"),
         filters=[strip],
-        validators=[Length(max=400)],
+        validators=[Length(max=400, message=_l("At most 400 characters."))],
         description=_l("Optional, separated by commas: seo, rédaction, correction."),
     )
     # The country code of a city abroad that the person confirmed (see validate_city).
@@ -198,33 +205,49 @@ class GatheringForm(SiteForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        place = self.city.place
-        if place is None or self.starts_at.data is None:
-            return False
-        self.starts_at_utc = self._to_utc(self.starts_at, place.timezone)
-        now = utcnow()
-        if (
-            self.starts_at_utc
-            and self.starts_at_utc < now
-            and self.starts_at_utc != self.current_start
-        ):
+        zone = self.city.place.timezone if self.city.place else None
+        # Every time error at once: an unknown city or an unreadable time hides no other.
+        self.starts_at_utc = self._to_utc(self.starts_at, zone)
+        self.ends_at_utc = self._to_utc(self.ends_at, zone)
+        self._check_times()
+        return valid and zone is not None and not (self.starts_at.errors or self.ends_at.errors)
+
+    def _check_times(self) -> None:
+        start, end = self.starts_at_utc, self.ends_at_utc
+        if start is not None:
+            self._check_start(start, utcnow())
+        elif self.current_start is None:  # an edit may keep its past start: unknown here
+            self._check_start(self.starts_at.data, utcnow().replace(tzinfo=None), ANY_ZONE)
+        if start is not None and end is not None:
+            self._check_span(start, end)
+        else:
+            self._check_span(self.starts_at.data, self.ends_at.data, ANY_ZONE)
+
+    def _check_start(self, start: datetime | None, now: datetime, margin=timedelta()) -> None:
+        """Not past, not too far ahead; margin: the most a wall-clock time may be off."""
+        if start is None:
+            return
+        if start < now - margin and start != self.current_start:
             self.starts_at.errors.append(
                 _l("This time has already passed. Pick a time in the future.")
             )
-        if self.starts_at_utc and self.starts_at_utc > now + MAX_AHEAD:
-            self.starts_at.errors.append(FAR_AHEAD)
-        if self.ends_at.data is None:
-            return False
-        self.ends_at_utc = self._to_utc(self.ends_at, place.timezone)
-        if self.starts_at_utc and self.ends_at_utc:
-            if self.ends_at_utc <= self.starts_at_utc:
-                self.ends_at.errors.append(_l("The end must come after the start."))
-            elif self.ends_at_utc - self.starts_at_utc > MAX_DURATION:
-                self.ends_at.errors.append(_l("A gathering lasts at most 7 days."))
-        return valid and not (self.starts_at.errors or self.ends_at.errors)
+        if start > now + MAX_AHEAD + margin and FAR_AHEAD not in self.starts_at.errors:
+            self.starts_at.errors.append(FAR_AHEAD)  # unless the zone's conversion said so
+
+    def _check_span(self, start: datetime | None, end: datetime | None, margin=timedelta()) -> None:
+        """The end after the start, within MAX_DURATION (plus margin for wall-clock times)."""
+        # Wall-clock order is the real order within one zone (DST overlaps are refused).
+        if start is None or end is None:
+            return
+        if end <= start:
+            self.ends_at.errors.append(_l("The end must come after the start."))
+        elif end - start > MAX_DURATION + margin:
+            self.ends_at.errors.append(_l("A gathering lasts at most 7 days."))
 
     @staticmethod
-    def _to_utc(field, tz_name: str) -> datetime | None:
+    def _to_utc(field, tz_name: str | None) -> datetime | None:
+        if field.data is None or tz_name is None:
+            return None
         try:
             return local_to_utc(field.data, tz_name)
         except NonexistentTimeError:

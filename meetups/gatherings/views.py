@@ -3,11 +3,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, user_logged_in
 from markupsafe import Markup
 
 from meetups.extensions import db, limiter
-from meetups.gatherings import placing, queries, services, sharing
+from meetups.gatherings import pending, placing, queries, services, sharing
 from meetups.gatherings.attendance import attendance, trade_label
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
@@ -22,6 +22,7 @@ from meetups.gatherings.models import Gathering, Response, Rsvp
 from meetups.places import gazetteer, geocoding
 from meetups.places.forms import LocationForm
 from meetups.places.models import City
+from meetups.security import sign_in_first
 
 bp = Blueprint("gatherings", __name__)
 bp.add_app_template_filter(trade_label, "trade")
@@ -164,11 +165,12 @@ def show(gathering_id: int):
 
 @bp.post("/events/<id:gathering_id>/rsvp")
 @limiter.limit(RSVP_LIMIT)
-@login_required
 def rsvp(gathering_id: int):
     # Everything that needs no lock happens before it: others wait for the gathering while
     # one answer holds it, so only the reads and writes of the seats happen under it.
     form = RsvpForm()
+    if not current_user.is_authenticated:
+        return _keep_for_after_sign_in(gathering_id, form)
     if not form.validate():
         # Errors may be lazy strings (the edge rule's is): joined as text.
         abort(400, description=" ".join(map(str, form.response.errors)))
@@ -183,6 +185,42 @@ def rsvp(gathering_id: int):
         if outcome.changed:
             flash(_rsvp_message(outcome), "success")
     return redirect(url_for(".show", gathering_id=gathering_id), 303)
+
+
+def _keep_for_after_sign_in(gathering_id: int, form: RsvpForm):
+    """Signed out: keep a valid answer for after sign-in (CSRF was checked as for any POST)."""
+    if not form.validate():
+        return current_app.login_manager.unauthorized()
+    pending.keep(gathering_id, form.response.data)
+    flash(_pending_message(form.response.data), "info")
+    return sign_in_first()
+
+
+@bp.record_once
+def _answer_kept_on_sign_in(state) -> None:
+    user_logged_in.connect(answer_kept, state.app)
+
+
+def answer_kept(app, user, **_extra) -> None:
+    """Save the RSVP button pressed before signing in, by the rules of POST /events/<id>/rsvp."""
+    # Sign-in (or sign-up) is the entry point here, so this commits its own answer. The
+    # rate limit counted the button's POST already; its CSRF token was checked then too.
+    kept = pending.take()
+    if kept is None:
+        return
+    gathering = services.lock(kept[0])
+    if gathering is None:  # deleted since
+        db.session.rollback()
+        return
+    try:
+        outcome = services.respond(gathering, user, kept[1])
+    except services.RsvpRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return
+    db.session.commit()
+    flash(_("Your answer to “%(title)s” is saved.", title=gathering.title), "success")
+    flash(_rsvp_message(outcome), "success")
 
 
 @bp.get("/events/<id:gathering_id>/rsvp")
@@ -295,6 +333,14 @@ def _rsvp_message(outcome: services.RsvpOutcome) -> str:
         Response.MAYBE: _("Marked as maybe. Maybe doesn't hold a seat."),
         Response.NO: _("Noted: you are not going."),
     }[outcome.response]
+
+
+def _pending_message(response: str) -> str:
+    return {
+        Response.GOING: _("Sign in or create an account, and your “Going” will be saved."),
+        Response.MAYBE: _("Sign in or create an account, and your “Maybe” will be saved."),
+        Response.NO: _("Sign in or create an account, and your “Can’t go” will be saved."),
+    }[response]
 
 
 def _placed_message(for_everyone: bool) -> str:

@@ -42,13 +42,18 @@ def unknown_city_message(text: str) -> str:
     """Say that no known city has this name, and which known names come closest."""
     message = _(
         "We don't know a city called “%(name)s”. Check the spelling, or try a nearby larger town.",
-        name=text,
+        name=_shortened(text),
     )
     close = gazetteer.suggest(text, limit=SUGGESTED_IN_MESSAGES)
     if close:
         places = _(" or ").join(place_label(place) for place in close)
         message += " " + _("Did you mean %(places)s?", places=places)
     return message
+
+
+def _shortened(name: str, most: int = 60) -> str:
+    # A page repeats what was typed in the field already: the message needs only its start.
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
 
 
 class LocationForm(SiteForm):

@@ -322,3 +322,68 @@ def test_cancel_with_a_message_then_reinstate(person_in, locale):
     expect(page.locator("#cancelled")).to_have_count(0)
     expect(page.locator("#seats-left")).to_be_visible()
     expect(page.get_by_role("link", name=words["cancel"], exact=True)).to_be_visible()
+
+
+# In each language: the button pressed, the link to sign up, the account button, what is said.
+SIGNED_OUT = {
+    "fr-FR": {
+        "going": "J’y vais",
+        "sign_up": "Créer un compte",
+        "create": "Créer mon compte",
+        "kept": "Connectez-vous ou créez un compte, et votre « J’y vais » sera enregistré.",
+        "saved": "Votre réponse à « Apéro {} » est enregistrée.",
+        "status": "Vous y allez.",
+    },
+    "en-GB": {
+        "going": "Going",
+        "sign_up": "Create an account",
+        "create": "Create my account",
+        "kept": "Sign in or create an account, and your “Going” will be saved.",
+        "saved": "Your answer to “Apéro {}” is saved.",
+        "status": "You are going.",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_an_answer_given_signed_out_survives_signing_up(browser, live_server, locale):
+    words = SIGNED_OUT[locale]
+    organiser = new_context(browser, live_server)
+    account = {"email": f"orga-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD}
+    post_form(organiser, "/auth/register", {**account, "display_name": "Oriane"})
+    code, day = uuid.uuid4().hex[:8], date.today() + timedelta(days=50)
+    gathering = post_form(
+        organiser,
+        "/events/new",
+        {
+            "title": f"Apéro {code}",
+            "city": "Lyon",
+            "venue_name": "Café des Freelances",
+            "venue_address": "20 rue de la République, 69002 Lyon",
+            "starts_at": f"{day}T19:00",
+            "ends_at": f"{day}T21:00",
+            "capacity": "8",
+        },
+    )
+    organiser.close()
+
+    visitor = new_context(browser, live_server, locale=locale)
+    try:
+        page = visitor.new_page()
+        page.goto(gathering)
+        page.get_by_role("button", name=words["going"], exact=True).click()
+        expect(page).to_have_url(re.compile(r"/auth/login\?"))
+        expect(page.get_by_text(words["kept"], exact=True)).to_be_visible()
+        page.get_by_role("link", name=words["sign_up"], exact=True).click()
+        expect(page).to_have_url(re.compile(r"/auth/register\?next="))
+        page.locator("[name=email]").fill(f"visitor-{code}@example.org")
+        page.locator("[name=display_name]").fill(f"Vera {code}")
+        page.locator("[name=password]").fill(PASSWORD)
+        page.get_by_role("button", name=words["create"], exact=True).click()
+
+        expect(page).to_have_url(re.compile(rf"{re.escape(gathering)}$"))
+        expect(page.get_by_text(words["saved"].format(code), exact=True)).to_be_visible()
+        expect(page.locator("#my-status")).to_have_text(words["status"])
+        expect(page.locator("#going")).to_contain_text(f"Vera {code}")
+    finally:
+        visitor.close()
