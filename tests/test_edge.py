@@ -163,3 +163,21 @@ def test_every_posted_form_takes_the_edge_rule(app):
 
     forms = {cls for cls in subclasses(FlaskForm) if cls.__module__.startswith("meetups.")}
     assert forms and all(issubclass(cls, SiteForm) for cls in forms)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=0001-01-01",
+        "to=0001-01-01T00:00:00%2B14:00",
+        "from=9999-12-31T23:59:59-12:00",
+        "to=9999-12-31",
+        "from=1899-12-31T23:59:59Z",
+    ],
+)
+def test_the_api_reads_dates_from_1900_to_9000(client, create_gathering, query):
+    create_gathering()
+    response = client.get(f"/api/v1/events?{query}")
+    assert response.status_code == 400
+    assert "from 1900 to 9000" in response.json["error"]
+    assert client.get("/api/v1/events?from=1900-01-01&to=8999-12-31").json["events"]

@@ -21,8 +21,13 @@ MAX_ID = 2**31 - 1
 DISTANCE = f"a distance in km, more than 0 and at most {MAX_WITHIN_KM}"
 
 
+# Instants the API reads: far enough either way for any question, near enough that the
+# windows computed from them (a week before, a day after) stay within datetime's range.
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def parse_instant(text: str, day_end: bool = False) -> datetime:
-    """An ISO 8601 date or date and time as aware UTC; naive ones are UTC.
+    """An ISO 8601 date or date and time as aware UTC, from 1900 to 9000; naive ones are UTC.
 
     A date alone is the start of that day in UTC, or with day_end the start of the next one.
     """
@@ -30,9 +35,13 @@ def parse_instant(text: str, day_end: bool = False) -> datetime:
         day = date.fromisoformat(text)
     except ValueError:
         moment = datetime.fromisoformat(text)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start + timedelta(days=1) if day_end else start
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    else:
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment += timedelta(days=1) if day_end else timedelta(0)
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(text)
+    return moment
 
 
 def cursor_for(gathering: Gathering) -> str:
@@ -46,6 +55,8 @@ def _read_cursor(text: str) -> tuple[datetime, int]:
     starts_at, _, gathering_id = raw.partition("|")
     moment = datetime.fromisoformat(starts_at)
     if moment.tzinfo is None or not gathering_id.isdigit() or int(gathering_id) > MAX_ID:
+        raise ValueError(text)
+    if not EARLIEST <= moment <= LATEST:
         raise ValueError(text)
     return moment.astimezone(UTC), int(gathering_id)
 
@@ -70,7 +81,7 @@ class _TextField(Field):
 
 class InstantField(_TextField):
     message = (
-        "must be an ISO 8601 date or date and time, like 2027-03-28 or "
+        "must be an ISO 8601 date or date and time from 1900 to 9000, like 2027-03-28 or "
         "2027-03-28T19:00:00+02:00 (write + as %2B in a URL)"
     )
 

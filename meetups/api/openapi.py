@@ -147,18 +147,24 @@ def _parameter(name: str, schema: dict, description: str) -> dict:
 
 EVENT_FILTERS = [
     _parameter("city", TEXT, "A city's slug. An unknown slug answers 404."),
-    _parameter("tag", TEXT, "Only gatherings with this tag (case and extra spaces ignored)."),
+    _parameter(
+        "tag",
+        TEXT,
+        "Only gatherings with this tag (case and extra spaces ignored; at most 40 characters).",
+    ),
     _parameter(
         "from",
         TEXT,
         "ISO 8601 date or date and time; only gatherings not over by then (ending after it). "
-        "Defaults to now. A time without an offset is UTC; a date alone is 00:00 UTC that day.",
+        "Defaults to now. A time without an offset is UTC; a date alone is 00:00 UTC that day. "
+        "From 1900 to 9000.",
     ),
     _parameter(
         "to",
         TEXT,
         "ISO 8601 date or date and time; only gatherings starting before it. A time without an "
-        "offset is UTC; a date alone includes that whole day (UTC). Must come after `from`.",
+        "offset is UTC; a date alone includes that whole day (UTC). Must come after `from`. "
+        "From 1900 to 9000.",
     ),
     _parameter(
         "near",
