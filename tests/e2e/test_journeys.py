@@ -387,3 +387,45 @@ def test_an_answer_given_signed_out_survives_signing_up(browser, live_server, lo
         expect(page.locator("#going")).to_contain_text(f"Vera {code}")
     finally:
         visitor.close()
+
+
+# In each language: the summary's heading, and the three problems it lists at once.
+ALL_AT_ONCE = {
+    "fr-FR": (
+        "Merci de corriger les champs signalés",
+        ["Titre\u00a0:", "Ville\u00a0: Nous ne connaissons pas", "Fin\u00a0:"],
+    ),
+    "en-GB": (
+        "Please correct the highlighted fields",
+        ["Title:", "City: We don't know a city called", "Ends:"],
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_every_error_of_the_proposal_form_shows_at_once(person_in, locale):
+    heading, lines = ALL_AT_ONCE[locale]
+    page = person_in(locale, True)
+    page.goto("/events/new")
+    day = date.today() + timedelta(days=30)
+    for name, value in {
+        "title": "Ab",  # too short
+        "city": "Atlantiss",  # unknown: no zone, yet the times are still read
+        "venue_name": "Café des Freelances",
+        "venue_address": "12 rue de la République",
+        "starts_at": f"{day}T19:00",
+        "ends_at": f"{day}T18:00",  # before the start, in any zone
+    }.items():
+        page.locator(f"[name={name}]").fill(value)
+    page.get_by_role("button", name=PROPOSE[locale], exact=True).click()
+
+    summary = page.locator("#error-summary")
+    expect(summary.get_by_role("heading")).to_have_text(heading)
+    items = summary.get_by_role("listitem")
+    expect(items).to_have_count(3)
+    for item, start in zip(items.all(), lines, strict=True):
+        expect(item).to_contain_text(start)
+    # Each error beside its field, and what was typed still there.
+    for name in ("title", "city", "ends_at"):
+        expect(page.locator(f"#{name}-error")).to_be_visible()
+    expect(page.locator("[name=city]")).to_have_value("Atlantiss")
