@@ -145,3 +145,14 @@ def test_the_subscribe_block_offers_the_file_it_speaks_of(client, many):
 def test_the_qr_code_is_hidden_on_narrow_screens(client):
     with client.get("/static/css/meute.css") as css:
         assert "@media (max-width: 40rem) { .qr { display: none; } }" in css.text
+
+
+def test_a_full_gathering_says_so_in_lists(client, create_gathering):
+    create_gathering(title="Apéro complet", capacity="1")  # the organiser holds the one seat
+    create_gathering(title="Apéro ouvert", capacity="5", start=future_local(days=31))
+    html = client.get("/cities/lyon", headers={"Accept-Language": "en"}).text
+    cards = [text_of(card) for card in re.findall(r'<article class="card.*?</article>', html, re.S)]
+    (full,) = [card for card in cards if "Apéro complet" in card]
+    (not_full,) = [card for card in cards if "Apéro ouvert" in card]
+    assert "1 going · 1 seat · Full" in full
+    assert "Full" not in not_full
