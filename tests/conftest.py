@@ -8,6 +8,7 @@ import subprocess
 import time
 import types
 from datetime import datetime, timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -305,8 +306,8 @@ def get_gathering(app):
 
 
 def text_of(html: str) -> str:
-    """A page's visible-ish text with tags removed and whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    """A page's visible-ish text: tags removed, entities read (&#39; is '), whitespace collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def assert_script_only_enhances(html: str, path: str) -> None:

@@ -181,3 +181,26 @@ def test_the_api_reads_dates_from_1900_to_9000(client, create_gathering, query):
     assert response.status_code == 400
     assert "from 1900 to 9000" in response.json["error"]
     assert client.get("/api/v1/events?from=1900-01-01&to=8999-12-31").json["events"]
+
+
+MARKUP = '<b id="injected">x</b>'
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/events/new", form_data()),
+        ("/auth/register", {"email": "sam@example.org", "display_name": "Sam", "city": "Lyon"}),
+        ("/me/profile", {"display_name": "Sam", "trade": "", "city": "Lyon"}),
+        ("/auth/login", {"email": "sam@example.org", "password": "x"}),
+    ],
+)
+def test_markup_typed_into_any_field_comes_back_escaped(client, member, path, fields):
+    """Typed text is shown again, and named in errors ("We don't know a city called …"), as
+    text: a message that carries it must not be a lazy string, which Jinja trusts as HTML."""
+    if path.startswith("/auth/"):
+        client.post("/auth/logout")
+    for name in fields:
+        response = client.post(path, data={**fields, name: MARKUP})
+        assert response.status_code in (200, 303), (name, response.status_code)
+        assert 'id="injected"' not in response.text, name
