@@ -1,7 +1,8 @@
-"""Engine settings the ORM cannot express: SQLite pragmas for a multi-process web app."""
+"""Engine settings the ORM cannot express (SQLite pragmas), and inserting a row once."""
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from meetups.extensions import db
 
@@ -31,3 +32,14 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def inserted_or_found(row, query):
+    """Insert a new row, or, when another request just inserted its twin (a unique
+    constraint says so), return that twin as the query finds it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return db.session.scalar(query)
+    return row

@@ -9,6 +9,7 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
 from meetups.accounts.models import User
+from meetups.database import inserted_or_found
 from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
@@ -142,15 +143,7 @@ def _fingerprint(gathering: Gathering) -> tuple:
 def tag_for(name: str) -> Tag:
     """Return the tag with this name, creating it if new."""
     query = db.select(Tag).filter_by(name=name)
-    tag = db.session.scalar(query)
-    if tag is None:
-        tag = Tag(name=name)
-        try:
-            with db.session.begin_nested():
-                db.session.add(tag)
-        except IntegrityError:
-            tag = db.session.scalar(query)
-    return tag
+    return db.session.scalar(query) or inserted_or_found(Tag(name=name), query)
 
 
 # RSVPs -----------------------------------------------------------------------------------

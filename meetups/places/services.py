@@ -1,7 +1,6 @@
 """Turning what people type into City and Venue rows."""
 
-from sqlalchemy.exc import IntegrityError
-
+from meetups.database import inserted_or_found
 from meetups.extensions import db
 from meetups.places import gazetteer
 from meetups.places.models import City, GeocodeStatus, Venue
@@ -9,7 +8,8 @@ from meetups.places.models import City, GeocodeStatus, Venue
 
 def city_for(place: gazetteer.Place) -> City:
     """Return the City row for a gazetteer place, creating it the first time anyone uses it."""
-    city = db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
+    query = db.select(City).filter_by(geonameid=place.geonameid)
+    city = db.session.scalar(query)
     if city is not None:
         return city
     city = City(
@@ -21,12 +21,7 @@ def city_for(place: gazetteer.Place) -> City:
         longitude=place.longitude,
         timezone=place.timezone,
     )
-    try:
-        with db.session.begin_nested():  # another request may be creating the same city
-            db.session.add(city)
-    except IntegrityError:
-        city = db.session.scalar(db.select(City).filter_by(geonameid=place.geonameid))
-    return city
+    return inserted_or_found(city, query)  # another request may be creating the same city
 
 
 def venue_for(city: City, name: str, address: str, owner_id: int | None = None) -> Venue:
@@ -38,7 +33,7 @@ def venue_for(city: City, name: str, address: str, owner_id: int | None = None) 
     # FOR SHARE: a venue being made someone's own meanwhile is waited for, then passed over.
     shared = _at(city.id, name, address).filter_by(owner_id=None).with_for_update(read=True)
     venue = db.session.scalar(shared)
-    return venue or _created(Venue(city=city, name=name, address=address), shared)
+    return venue or inserted_or_found(Venue(city=city, name=name, address=address), shared)
 
 
 def own_venue(venue: Venue, owner_id: int) -> Venue | None:
@@ -54,7 +49,7 @@ def copy_venue(venue: Venue, owner_id: int) -> Venue:
     """Return this person's own placement of a venue's name and address, creating it if new."""
     query = _at(venue.city_id, venue.name, venue.address).filter_by(owner_id=owner_id)
     copy = Venue(city_id=venue.city_id, name=venue.name, address=venue.address, owner_id=owner_id)
-    return db.session.scalar(query) or _created(copy, query)
+    return db.session.scalar(query) or inserted_or_found(copy, query)
 
 
 def place_venue(venue: Venue, latitude: float, longitude: float) -> None:
@@ -67,13 +62,3 @@ def place_venue(venue: Venue, latitude: float, longitude: float) -> None:
 
 def _at(city_id: int, name: str, address: str):
     return db.select(Venue).filter_by(city_id=city_id, name=name, address=address)
-
-
-def _created(venue: Venue, query) -> Venue:
-    """Insert a new venue; if another request just did, return theirs (the query finds it)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(venue)
-    except IntegrityError:
-        venue = db.session.scalar(query)
-    return venue
