@@ -67,3 +67,10 @@ def test_too_many_proposals_from_one_address_get_429_and_make_nothing(
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Gathering.id))) == 0
     assert client.get("/events/new").status_code == 200  # the form itself stays readable
+
+
+def test_too_many_place_lookups_from_one_address_get_a_json_429(client):
+    answers = [client.get("/api/v1/places", query_string={"q": "Lyonn"}) for _ in range(121)]
+    assert {r.status_code for r in answers[:120]} == {200}
+    assert answers[120].status_code == 429
+    assert set(answers[120].json) == {"error"}

@@ -6,7 +6,7 @@ from meetups.api import openapi, serialize
 from meetups.api import queries as api_queries
 from meetups.api.forms import DEFAULT_LIMIT, MAX_PLACE_QUERY, EventFilterForm, cursor_for
 from meetups.dates import utcnow
-from meetups.extensions import db
+from meetups.extensions import db, limiter
 from meetups.gatherings import queries
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.models import Gathering
@@ -20,6 +20,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 CACHE_CONTROL = "public, max-age=60"
 # What a next link carries over from the request (the cursor is its own).
 FILTERS = ("city", "tag", "from", "to", "near", "within", "limit")
+# A close-name search costs up to 0.1 s of CPU: enough for anyone typing, not for a flood.
+PLACES_LIMIT = "120 per minute"
 
 
 @bp.after_request
@@ -69,6 +71,7 @@ def event(gathering_id: int):
 
 
 @bp.get("/places")
+@limiter.limit(PLACES_LIMIT)
 def places():
     text = request.args.get("q", "")
     if len(text) > MAX_PLACE_QUERY:
