@@ -134,8 +134,8 @@ class Page(HTMLParser):
 
     @property
     def trade_mix(self) -> str | None:
-        mix = self.root.find("p", cls="trade-mix")
-        return None if mix is None else mix.text
+        mix = self.by_id("trade-mix")
+        return None if mix is None else ", ".join(li.text for li in mix.find_all("li"))
 
     @property
     def who(self) -> Element:
@@ -790,8 +790,8 @@ def test_three_new_accounts_and_an_organiser_on_a_three_seat_gathering(app):
 
 @pytest.fixture
 def crowd(app, organiser, person, gathering_for):
-    """A 4-seat gathering: going Camille (organiser), Ana, Ben; Zoé going but unlisted; the
-    waitlist Chloé then Yann (unlisted); Driss maybe; Elsa declined."""
+    """A 4-seat gathering: going Camille (organiser), Ana, Ben; Zoé going but hidden; the
+    waitlist Chloé then Yann (hidden); Driss maybe; Elsa declined."""
     gid = gathering_for(capacity="4")
     ana = person(display_name="Ana Lopes", trade="web writer")
     ben = person(display_name="Ben Moreau", trade="web writer")
@@ -803,11 +803,11 @@ def crowd(app, organiser, person, gathering_for):
     for someone, profile_trade in [(zoe, "SEO consultant"), (yann, "designer")]:
         reply = someone.client.post(
             "/me/profile",
-            data={"display_name": someone.name, "trade": profile_trade, "is_unlisted": "y"},
+            data={"display_name": someone.name, "trade": profile_trade, "visibility": "hidden"},
         )
         assert reply.status_code == 303, reply.text
     with app.app_context():
-        assert db.session.get(User, zoe.id).is_unlisted
+        assert db.session.get(User, zoe.id).is_hidden
     for someone, response in [
         (ana, "going"),
         (ben, "going"),
@@ -853,11 +853,14 @@ def test_the_page_lists_people_going_with_name_and_trade_and_sums_the_trades(
     assert Page(browser(app, "fr").get(f"/events/{gid}").text).trade_mix == (
         "2 rédacteurs web, 1 correcteur"
     )
-    # A trade typed freely reads in the same shape as the suggested ones: a count, a name.
-    person(display_name="Rose", trade="rédactrice web").answers(gid, "going")
+    # Written in French and in the feminine, the same trade; a trade outside the vocabulary
+    # reads in the same shape: a count, a name.
+    person(display_name="Rose", trade="Rédactrice web").answers(gid, "going")
+    person(display_name="Luc", trade="luthier").answers(gid, "going")
     assert Page(browser(app, "fr").get(f"/events/{gid}").text).trade_mix == (
-        "2 rédacteurs web, 1 correcteur, 1 rédactrice web"
+        "3 rédacteurs web, 1 correcteur, 1 luthier"
     )
+    assert reader.view(gid).trade_mix == "3 web writers, 1 luthier, 1 proofreader"
 
 
 def test_anonymous_visitors_see_counts_and_trades_but_no_names(app, crowd):
@@ -871,7 +874,8 @@ def test_anonymous_visitors_see_counts_and_trades_but_no_names(app, crowd):
     assert page.seats_left == "0"
     assert page.trade_mix == "2 web writers, 1 proofreader, 1 SEO consultant"
     assert "Sign in to see who is coming." in page.who.text
-    assert page.who.find_all("li") == []
+    # The only list items are the trade mix's: counts, no name.
+    assert len(page.who.find_all("li")) == len(page.by_id("trade-mix").find_all("li")) == 3
     for element_id in ("going", "waitlist", "maybe"):
         assert page.by_id(element_id) is None
     for name in ATTENDEES:
@@ -885,7 +889,7 @@ def test_anonymous_visitors_see_counts_and_trades_but_no_names(app, crowd):
     assert page.rsvp_buttons == ["going", "maybe", "no"]
 
 
-def test_members_see_names_except_unlisted_people_who_still_count(app, person, crowd):
+def test_members_see_names_except_hidden_people_who_still_count(app, person, crowd):
     gid = crowd["id"]
     reader = person(display_name="Reader", trade="")
 
@@ -904,10 +908,10 @@ def test_members_see_names_except_unlisted_people_who_still_count(app, person, c
     assert page.trade_mix == "2 web writers, 1 proofreader, 1 SEO consultant"
     for hidden in ("Zoé Marchand", "Yann Kerbrat", "Driss Amrani", "Elsa Fontaine"):
         assert hidden not in reply.text
-    assert "unlisted" not in page.who.text
+    assert "hidden" not in page.who.text
 
 
-def test_an_unlisted_person_always_sees_themselves(crowd):
+def test_an_hidden_person_always_sees_themselves(crowd):
     zoe, yann = crowd["zoe"], crowd["yann"]
 
     page = zoe.view(crowd["id"])
@@ -932,11 +936,11 @@ def test_the_organiser_and_admins_see_everyone_the_waitlist_in_order_and_maybe(
     page = viewer.view(crowd["id"])
 
     assert page.people("going") == ["Camille Durand", "Ana Lopes", "Ben Moreau", "Zoé Marchand"]
-    assert page.items("going")[3] == "Zoé Marchand · SEO consultant (unlisted)"
+    assert page.items("going")[3] == "Zoé Marchand · SEO consultant (hidden)"
     assert page.people("waitlist") == ["Chloé Vidal", "Yann Kerbrat"]
     assert page.items("waitlist") == [
         "Chloé Vidal · translator",
-        "Yann Kerbrat · designer (unlisted)",
+        "Yann Kerbrat · designer (hidden)",
     ]
     assert page.people("maybe") == ["Driss Amrani"]
     assert "Elsa Fontaine" not in page.html  # declined: on no list
@@ -1280,14 +1284,14 @@ def test_the_gathering_page_costs_the_same_queries_with_3_or_30_people_going(
     with app.app_context():
         for gid, going in [(small, 2), (large, 29)]:
             gathering = db.session.get(Gathering, gid)
-            # going, then 2 waitlisted, 2 maybe and 1 no; every third person unlisted
+            # going, then 2 waitlisted, 2 maybe and 1 no; every third person hidden
             for n in range(going + 5):
                 user = User(
                     email=f"g{gid}-{n}@example.org",
                     password_hash="!",
                     display_name=f"G{gid} person {n}",
                     trade=trades[n % len(trades)],
-                    is_unlisted=n % 3 == 0,
+                    visibility="hidden" if n % 3 == 0 else "members",
                 )
                 db.session.add(user)
                 db.session.flush()

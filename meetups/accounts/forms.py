@@ -1,31 +1,13 @@
 """Sign-up and sign-in forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from meetups.accounts import passwords, services
+from meetups.accounts.models import Visibility
 from meetups.forms import SiteForm, strip
 from meetups.places.forms import CityField
-
-# Offered as suggestions only: a trade is free text.
-TRADE_SUGGESTIONS = (
-    _l("web writer"),
-    _l("proofreader"),
-    _l("SEO consultant"),
-    _l("integrator"),
-    _l("developer"),
-    _l("community manager"),
-    _l("designer"),
-    _l("translator"),
-    _l("photographer"),
-    _l("illustrator"),
-    _l("search-marketing consultant"),
-    _l("UX designer"),
-    _l("copywriter"),
-    _l("video editor"),
-    _l("accountant"),
-)
 
 TAKEN = _l("An account already uses this e-mail address. Sign in instead?")
 
@@ -99,10 +81,16 @@ class ProfileForm(SiteForm):
     display_name = RegisterForm.display_name
     trade = RegisterForm.trade
     city = RegisterForm.city
-    is_unlisted = BooleanField(
-        _l("Keep my name off attendee lists"),
+    visibility = RadioField(
+        _l("Who sees my profile and my name"),
+        choices=[
+            SelectChoice(Visibility.PUBLIC, _l("Anyone")),
+            SelectChoice(Visibility.MEMBERS, _l("Signed-in members")),
+            SelectChoice(Visibility.HIDDEN, _l("Nobody: keep my name off attendee lists")),
+        ],
+        default=Visibility.MEMBERS,
         description=_l(
-            "Other members then see you only in the counts and the trade mix. "
+            "Hidden, others see you only in the counts and the trade mix. "
             "Organisers still see who is coming."
         ),
     )

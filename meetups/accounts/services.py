@@ -5,6 +5,7 @@ from functools import cache
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from meetups.accounts import trades
 from meetups.accounts.models import User, new_feed_token, new_session_token
 from meetups.extensions import db
 
@@ -34,9 +35,9 @@ def register(email: str, password: str, display_name: str, trade: str = "", home
     user = User(
         email=normalise_email(email),
         display_name=display_name,
-        trade=trade,
         home_city=home_city,
     )
+    set_trade(user, trade)
     user.set_password(password)
     try:
         with db.session.begin_nested():
@@ -44,6 +45,12 @@ def register(email: str, password: str, display_name: str, trade: str = "", home
     except IntegrityError as error:
         raise EmailTaken(email) from error
     return user
+
+
+def set_trade(user: User, typed: str | None) -> None:
+    """Keep the trade as typed, with the vocabulary's slug when it names one."""
+    user.trade = trades.tidy(typed)
+    user.trade_slug = trades.canonical(typed)
 
 
 def authenticate(email: str, password: str) -> User | None:

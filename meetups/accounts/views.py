@@ -4,14 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetups.accounts import services
-from meetups.accounts.forms import (
-    TAKEN,
-    TRADE_SUGGESTIONS,
-    LoginForm,
-    ProfileForm,
-    RegisterForm,
-)
+from meetups.accounts import services, trades
+from meetups.accounts.forms import TAKEN, LoginForm, ProfileForm, RegisterForm
 from meetups.extensions import db, limiter
 from meetups.places import gazetteer
 from meetups.places.services import city_for
@@ -19,6 +13,8 @@ from meetups.security import safe_next
 
 auth_bp = Blueprint("auth", __name__, url_prefix="/auth")
 profile_bp = Blueprint("profile", __name__, url_prefix="/me")
+profile_bp.add_app_template_filter(trades.shown, "trade")
+profile_bp.add_app_template_global(trades.page_label, "trade_name")
 
 
 def _after_login():
@@ -49,7 +45,9 @@ def register():
             flash(_("Welcome to Meute, %(name)s!", name=user.display_name), "success")
             login_user(user)
             return _after_login()
-    return render_template("auth/register.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
+    return render_template(
+        "auth/register.html", form=form, trade_suggestions=trades.suggested_names()
+    )
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
@@ -88,13 +86,15 @@ def edit():
             form.city.data = current_user.home_city.name
     if form.validate_on_submit():
         current_user.display_name = form.display_name.data
-        current_user.trade = form.trade.data or ""
-        current_user.is_unlisted = form.is_unlisted.data
+        services.set_trade(current_user, form.trade.data)
+        current_user.visibility = form.visibility.data
         current_user.home_city = city_for(form.city.place) if form.city.place else None
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".edit"), 303)
-    return render_template("auth/profile.html", form=form, trade_suggestions=TRADE_SUGGESTIONS)
+    return render_template(
+        "auth/profile.html", form=form, trade_suggestions=trades.suggested_names()
+    )
 
 
 @profile_bp.post("/feed/rotate")

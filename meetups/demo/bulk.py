@@ -16,12 +16,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Table, insert, text
 from werkzeug.security import generate_password_hash
 
+from meetups.accounts import trades
 from meetups.accounts.models import User, new_feed_token, new_session_token
 from meetups.dates import AmbiguousTimeError, NonexistentTimeError, local_to_utc, utcnow
 from meetups.demo import DESCRIPTION, PASSWORD
 from meetups.demo.rsvps import Answer, Move, answers_for
 from meetups.extensions import db
-from meetups.gatherings.attendance import TRADE_PLURALS
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag, gathering_tags
 from meetups.places import gazetteer
 from meetups.places.models import City, GeocodeStatus, Venue
@@ -209,19 +209,23 @@ def _city_row(place: gazetteer.Place) -> dict:
 def _people(rng, now, city_ids, weights, count: int) -> list[dict]:
     """Members living in the cities (more in bigger ones), all with the demo password."""
     password_hash = generate_password_hash(PASSWORD, method="scrypt")  # once: scrypt is slow
-    first, last, trades = FIRST.split(), LAST.split(), list(TRADE_PLURALS)
+    first, last = FIRST.split(), LAST.split()
     rows = []
     for n, city_id in enumerate(rng.choices(city_ids, weights, k=count), 1):
         name = f"{rng.choice(first)} {rng.choice(last)}"
+        trade = rng.choice(trades.VOCABULARY) if rng.random() < 0.9 else None
         rows.append(
             {
                 "email": f"{gazetteer.normalise(name).replace(' ', '.')}.{n}@example.org",
                 "password_hash": password_hash,
                 "display_name": name,
-                "trade": rng.choice(trades) if rng.random() < 0.9 else rng.choice(OTHER_TRADES),
+                # Written as people write it: either language, either gender.
+                "trade": rng.choice(trade.fr + trade.en) if trade else rng.choice(OTHER_TRADES),
+                "trade_slug": trade.slug if trade else None,
                 "home_city_id": city_id,
                 "is_admin": False,
-                "is_unlisted": rng.random() < 0.05,
+                "visibility": "hidden" if rng.random() < 0.05 else "members",
+                "wants_suggestions": rng.random() < 0.5,
                 "session_token": new_session_token(),
                 "feed_token": new_feed_token(),
                 "created_at": now - timedelta(days=100 + 600 * rng.random()),

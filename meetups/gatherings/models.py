@@ -201,3 +201,25 @@ class Rsvp(db.Model):
 
     def __repr__(self) -> str:
         return f"<Rsvp {self.user_id}->{self.gathering_id} {self.response}>"
+
+
+class Encounter(db.Model):
+    """One person saying they met another at a gathering both went to. Only a pair of them,
+    each way round, makes a contact; one alone is never shown to the other."""
+
+    __tablename__ = "encounters"
+    __table_args__ = (
+        CheckConstraint("user_id <> met_id", name="not_oneself"),
+        Index("ix_encounters_user_id_met_id", "user_id", "met_id"),
+    )
+
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    met_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from markupsafe import Markup
 
+from meetups.accounts import trades
 from meetups.extensions import db, limiter
 from meetups.gatherings import pending, placing, queries, services, sharing
-from meetups.gatherings.attendance import attendance, trade_label
+from meetups.gatherings.attendance import attendance
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
     NEARBY_CHOICES_KM,
@@ -25,7 +26,6 @@ from meetups.places.models import City
 from meetups.security import sign_in_first
 
 bp = Blueprint("gatherings", __name__)
-bp.add_app_template_filter(trade_label, "trade")
 
 HOME_LIMIT = 30
 HOME_AROUND_KM = 25  # a signed-in person's home page opens on their city and this far around
@@ -155,6 +155,7 @@ def show(gathering_id: int):
         gathering=gathering,
         who=who,
         mine=mine,
+        suggested=[] if gathering.is_cancelled else who.suggested(current_user, trades.pairs),
         promoted=promoted,
         rsvp_form=RsvpForm(),
         can_manage=gathering.can_be_managed_by(current_user),

@@ -1,0 +1,349 @@
+"""Trades: the vocabulary (written once, here), what people type, and which trades complete
+each other. The rules are pure: no session, no clock, no request; the few reads of the
+complementary pairs (data in the database, changed with `flask trade-pairs`) are at the end.
+"""
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from babel import Locale
+from flask_babel import get_locale
+
+from meetups.extensions import db
+
+
+@dataclass(frozen=True)
+class Trade:
+    slug: str
+    en: tuple[str, str]  # singular, plural
+    fr: tuple[str, str, str]  # masculine, feminine, plural
+    aliases: tuple[str, ...] = ()  # other ways people write it, in either language
+
+    def label(self, language: str, count: int = 1) -> str:
+        """The trade's name in this language, for this many people ("2 rédacteurs web")."""
+        forms = self.fr if language == "fr" else self.en
+        return forms[-1] if _plural(language, count) else forms[0]
+
+    def forms(self, language: str) -> tuple[str, ...]:
+        return self.fr if language == "fr" else self.en
+
+
+# French labels: the masculine is the generic one in counts ("3 correcteurs"); a person who
+# wrote the feminine form ("correctrice") is shown as they wrote it.
+VOCABULARY: tuple[Trade, ...] = (
+    Trade(
+        "redacteur-web",
+        ("web writer", "web writers"),
+        ("rédacteur web", "rédactrice web", "rédacteurs web"),
+        ("rédacteur", "rédactrice", "redacteur seo", "rédactrice seo", "content writer", "writer"),
+    ),
+    Trade(
+        "correcteur",
+        ("proofreader", "proofreaders"),
+        ("correcteur", "correctrice", "correcteurs"),
+        ("relecteur", "relectrice", "correcteur-relecteur", "proof-reader", "copy editor"),
+    ),
+    Trade(
+        "seo",
+        ("SEO consultant", "SEO consultants"),
+        ("consultant SEO", "consultante SEO", "consultants SEO"),
+        ("seo", "référenceur", "référenceuse", "seo expert", "expert seo", "experte seo"),
+    ),
+    Trade(
+        "integrateur",
+        ("front-end integrator", "front-end integrators"),
+        ("intégrateur web", "intégratrice web", "intégrateurs web"),
+        ("intégrateur", "intégratrice", "integrator", "web integrator", "intégrateur html"),
+    ),
+    Trade(
+        "community-manager",
+        ("community manager", "community managers"),
+        ("community manager", "community manager", "community managers"),
+        ("cm", "social media manager", "gestionnaire de communauté"),
+    ),
+    Trade(
+        "graphiste",
+        ("graphic designer", "graphic designers"),
+        ("graphiste", "graphiste", "graphistes"),
+        ("graphic design", "designer graphique", "infographiste"),
+    ),
+    Trade(
+        "developpeur",
+        ("developer", "developers"),
+        ("développeur", "développeuse", "développeurs"),
+        ("développeur web", "développeuse web", "web developer", "dev", "programmer"),
+    ),
+    Trade(
+        "traducteur",
+        ("translator", "translators"),
+        ("traducteur", "traductrice", "traducteurs"),
+        ("traducteur-interprète", "localiser"),
+    ),
+    Trade(
+        "photographe",
+        ("photographer", "photographers"),
+        ("photographe", "photographe", "photographes"),
+    ),
+    Trade(
+        "illustrateur",
+        ("illustrator", "illustrators"),
+        ("illustrateur", "illustratrice", "illustrateurs"),
+    ),
+    Trade(
+        "ux-designer",
+        ("UX designer", "UX designers"),
+        ("designer UX", "designer UX", "designers UX"),
+        ("ux", "ui designer", "ux/ui designer", "ui/ux designer", "designer ux/ui", "ergonome"),
+    ),
+    Trade(
+        "webdesigner",
+        ("web designer", "web designers"),
+        ("webdesigner", "webdesigneuse", "webdesigners"),
+        ("web designer", "webdesigner ui"),
+    ),
+    Trade(
+        "concepteur-redacteur",
+        ("copywriter", "copywriters"),
+        ("concepteur-rédacteur", "conceptrice-rédactrice", "concepteurs-rédacteurs"),
+        ("copywriter", "concepteur rédacteur", "conceptrice rédactrice"),
+    ),
+    Trade(
+        "monteur-video",
+        ("video editor", "video editors"),
+        ("monteur vidéo", "monteuse vidéo", "monteurs vidéo"),
+        ("monteur", "monteuse", "video editing"),
+    ),
+    Trade(
+        "videaste",
+        ("videographer", "videographers"),
+        ("vidéaste", "vidéaste", "vidéastes"),
+        ("réalisateur", "réalisatrice", "filmmaker"),
+    ),
+    Trade(
+        "motion-designer",
+        ("motion designer", "motion designers"),
+        ("motion designer", "motion designer", "motion designers"),
+        ("animateur 2d", "animatrice 2d", "motion design"),
+    ),
+    Trade(
+        "sea",
+        ("paid-search consultant", "paid-search consultants"),
+        ("consultant SEA", "consultante SEA", "consultants SEA"),
+        ("sea", "google ads", "search-marketing consultant", "ppc consultant", "traffic manager"),
+    ),
+    Trade(
+        "data-analyst",
+        ("data analyst", "data analysts"),
+        ("analyste de données", "analyste de données", "analystes de données"),
+        ("data analyst", "analyste data", "data scientist"),
+    ),
+    Trade(
+        "chef-de-projet",
+        ("project manager", "project managers"),
+        ("chef de projet", "cheffe de projet", "chefs de projet"),
+        ("chef de projet web", "cheffe de projet web", "chef de projet digital", "product owner"),
+    ),
+    Trade(
+        "attache-de-presse",
+        ("press officer", "press officers"),
+        ("attaché de presse", "attachée de presse", "attachés de presse"),
+        ("relations presse", "publicist", "pr consultant"),
+    ),
+    Trade(
+        "formateur",
+        ("trainer", "trainers"),
+        ("formateur", "formatrice", "formateurs"),
+        ("formateur web", "formatrice web", "instructor"),
+    ),
+    Trade(
+        "assistant-administratif",
+        ("virtual assistant", "virtual assistants"),
+        ("assistant administratif", "assistante administrative", "assistants administratifs"),
+        ("assistante freelance", "assistante indépendante", "secrétaire indépendante", "va"),
+    ),
+    Trade(
+        "comptable",
+        ("accountant", "accountants"),
+        ("comptable", "comptable", "comptables"),
+        ("expert-comptable", "experte-comptable", "expert comptable", "bookkeeper"),
+    ),
+    Trade(
+        "juriste",
+        ("legal adviser", "legal advisers"),
+        ("juriste", "juriste", "juristes"),
+        ("legal advisor", "lawyer", "avocat", "avocate"),
+    ),
+)
+
+BY_SLUG = {trade.slug: trade for trade in VOCABULARY}
+MAX_TRADE_LENGTH = 80  # what a person may type as their trade
+
+# Words people add to a trade that do not change it ("Rédactrice web freelance").
+_NOISE = {"freelance", "free-lance", "indépendant", "indépendante", "independent", "indep"}
+
+
+def _plural(language: str, count: int) -> bool:
+    """Whether this count takes the plural in this language (French: 0 and 1 are singular)."""
+    return Locale.parse(language).plural_form(abs(count)) != "one"
+
+
+def _key(text: str) -> str:
+    """Text as compared: case, accents, hyphens, spacing and filler words do not count."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = plain.replace("-", " ").replace("·", " ").replace(".", " ").split()
+    return " ".join(word for word in words if word not in _NOISE)
+
+
+def _index() -> dict[str, str]:
+    found = {}
+    for trade in VOCABULARY:
+        for name in (trade.slug, *trade.en, *trade.fr, *trade.aliases):
+            found.setdefault(_key(name), trade.slug)
+    return found
+
+
+_INDEX = _index()
+
+
+def canonical(text: str | None) -> str | None:
+    """The slug of the trade this text names (in French or English, any case, a slug too), or
+    None: anything else stays free text, shown as typed."""
+    return _INDEX.get(_key(text or "")) if text else None
+
+
+def tidy(text: str | None) -> str:
+    """A typed trade with its spacing tidied, as it is kept and shown."""
+    return " ".join((text or "").split())
+
+
+def person_label(slug: str | None, typed: str, language: str) -> str:
+    """A person's trade on a page: as they wrote it when it is one of this language's names
+    for their trade ("correctrice"), else the trade's name in this language; free text as typed."""
+    trade = BY_SLUG.get(slug or "")
+    if trade is None:
+        return tidy(typed)
+    if any(_key(typed) == _key(form) for form in trade.forms(language)):
+        return tidy(typed)
+    return trade.label(language)
+
+
+def label(slug: str, language: str, count: int = 1) -> str:
+    """A trade's name in this language; a slug outside the vocabulary as it is."""
+    trade = BY_SLUG.get(slug)
+    return trade.label(language, count) if trade else slug
+
+
+# Complementary pairs, as the rules take them: each pair a frozenset of two slugs.
+Pairs = frozenset[frozenset[str]]
+
+
+def complements(slug: str | None, pairs: Pairs) -> list[str]:
+    """The slugs of the trades that complete this one, in vocabulary order."""
+    if not slug:
+        return []
+    return [t.slug for t in VOCABULARY if t.slug != slug and frozenset((slug, t.slug)) in pairs]
+
+
+@dataclass(frozen=True)
+class Mix:
+    """One trade among people: its slug (None for free text), how many, and its words."""
+
+    slug: str | None
+    count: int
+    typed: str  # free text as the first person wrote it; "" for the vocabulary
+
+    def label(self, language: str) -> str:
+        return label(self.slug, language, self.count) if self.slug else self.typed
+
+
+def mix(people: Iterable[tuple[str | None, str]], language: str) -> list[Mix]:
+    """The trades of these people ((slug, typed) each) with their counts, most common first,
+    then by name in this language; free texts that differ only in case or accents count
+    together; no trade, not counted."""
+    counts: Counter = Counter()
+    first_typed: dict[str, str] = {}
+    for slug, typed in people:
+        key = slug or (_key(typed) and "~" + _key(typed))
+        if not key:
+            continue
+        counts[key] += 1
+        first_typed.setdefault(key, tidy(typed))
+    rows = [
+        Mix(None if key.startswith("~") else key, n, first_typed[key] if key[0] == "~" else "")
+        for key, n in counts.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.count, _key(row.label(language))))
+
+
+def missing(present: Iterable[str], pairs: Pairs) -> list[str]:
+    """The trades that complete one present here and that nobody here has, in vocabulary order."""
+    here = set(present)
+    wanted = {other for slug in here for other in complements(slug, pairs)}
+    return [t.slug for t in VOCABULARY if t.slug in wanted - here]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person: object  # whoever was passed in, untouched
+    slug: str  # their trade
+    because: str  # the viewer's trade it completes
+
+
+SUGGESTED_AT_MOST = 3
+
+
+def suggestions(viewer, candidates: Sequence, pairs: Pairs, limit: int = SUGGESTED_AT_MOST):
+    """Up to `limit` of the candidates (in their order) to suggest to the viewer: both opted
+    in, neither hidden, and the candidate's trade completes the viewer's. Anyone passed in
+    has `id`, `trade_slug`, `wants_suggestions` and `visibility`; the caller passes only the
+    people going, and a viewer who answered."""
+    if not _suggestible(viewer) or not viewer.trade_slug:
+        return []
+    wanted = set(complements(viewer.trade_slug, pairs))
+    found = [
+        Suggestion(person, person.trade_slug, viewer.trade_slug)
+        for person in candidates
+        if person.id != viewer.id and _suggestible(person) and person.trade_slug in wanted
+    ]
+    return found[:limit]
+
+
+def _suggestible(person) -> bool:
+    return bool(person.wants_suggestions) and person.visibility != "hidden"
+
+
+# Reads of the pairs (the database holds them: admins change them without a release).
+
+
+def pairs() -> Pairs:
+    """Every complementary pair, in one query."""
+    from meetups.accounts.models import TradePair
+
+    rows = db.session.execute(db.select(TradePair.first, TradePair.second))
+    return frozenset(frozenset(row) for row in rows)
+
+
+def ordered(a: str, b: str) -> tuple[str, str]:
+    """A pair as it is stored: the smaller slug first (one row per pair, either way round)."""
+    return (a, b) if a < b else (b, a)
+
+
+# For pages: in the language of the request.
+
+
+def shown(user) -> str:
+    """A person's trade as the page's language names it (free text as typed); a template filter."""
+    return person_label(user.trade_slug, user.trade, get_locale().language)
+
+
+def page_label(slug: str, count: int = 1) -> str:
+    """A trade's name in the page's language."""
+    return label(slug, get_locale().language, count)
+
+
+def suggested_names() -> list[str]:
+    """The vocabulary's names in the page's language, offered as a trade field's suggestions."""
+    return sorted((trade.label(get_locale().language) for trade in VOCABULARY), key=_key)
