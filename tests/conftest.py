@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (a SQLite file, or PostgreSQL when TEST_DATABASE_URL is set)."""
 
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import time
 import types
 from datetime import datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +23,7 @@ from tests.live_server import free_port
 from tests.scratch import postgres_database
 
 PASSWORD = "correct horse battery"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
 
 def pytest_report_header(config):
@@ -65,12 +68,25 @@ def app(app_config, tmp_path, monkeypatch):
     app = create_app(app_config)
     with app.app_context():
         db.create_all()
+        seed_trade_pairs()
     yield app
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
             db.drop_all()
         db.engine.dispose()
+
+
+def seed_trade_pairs() -> None:
+    """The complementary pairs a migrated database holds: create_all makes tables, not data."""
+    from meetups.accounts.models import TradePair
+
+    path = next(MIGRATIONS.glob("*_trades_profiles_encounters_*.py"))
+    spec = importlib.util.spec_from_file_location("seeding_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.add_all(TradePair(first=a, second=b) for a, b in map(sorted, migration.SEEDED_PAIRS))
+    db.session.commit()
 
 
 @pytest.fixture
