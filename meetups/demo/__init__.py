@@ -27,6 +27,25 @@ PEOPLE = [
     ("yanis@example.org", "Yanis Moreau", "translator", "Lyon"),
 ]
 
+# What the demo people say of themselves: they all opted in to suggestions.
+PROFILES = {
+    "camille@example.org": (
+        "Articles de blog et pages de vente, pour les artisans et les indépendants.",
+        "Une correctrice ou un correcteur pour relire mes textes avant livraison.",
+        ["https://www.malt.fr/profile/camille-demo", "https://example.org/camille"],
+    ),
+    "hugo@example.org": (
+        "Relecture et correction de textes web, sous 48 heures.",
+        "Des rédacteurs web qui veulent livrer des textes sans coquilles.",
+        ["https://www.linkedin.com/in/hugo-demo"],
+    ),
+    "ines@example.org": (
+        "Audits SEO et stratégie de contenu.",
+        "Un intégrateur pour corriger ce que mes audits trouvent.",
+        [],
+    ),
+}
+
 # (city, venue, address, latitude, longitude)
 VENUES = [
     ("Lyon", "Café des Freelances", "12 rue de la République, 69002 Lyon", 45.7625, 4.8357),
@@ -107,4 +126,7 @@ def _place(name: str) -> gazetteer.Place:
 
 
 def _person(email: str, name: str, trade: str, city: str) -> User:
-    return accounts.register(email, PASSWORD, name, trade, city_for(_place(city)))
+    user = accounts.register(email, PASSWORD, name, trade, city_for(_place(city)))
+    user.wants_suggestions = True
+    user.offers, user.looking_for, user.links = PROFILES.get(email, ("", "", []))
+    return user
