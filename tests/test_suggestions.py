@@ -47,7 +47,7 @@ def test_the_writer_sees_the_proofreader_with_the_reason_not_the_photographer(
     fr = new_person(app, create_user, lang="fr", display_name="Alice", trade="Rédactrice web")
     fr.answer(gid, "going")
     opt_in(app, fr)
-    assert suggested(fr.view(gid)) == ["Paul · correcteur : complète Rédactrice web"]
+    assert suggested(fr.view(gid)) == ["Paul · correcteur : complète rédactrice web"]
     assert suggested(reader.view(gid)) == [
         "Wanda · web writer: complements proofreader",
         "Alice · web writer: complements proofreader",

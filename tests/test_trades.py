@@ -78,7 +78,8 @@ def test_names_in_each_language_with_their_plurals(slug, language, count, label)
 
 
 def test_a_person_is_shown_as_they_wrote_their_trade_when_it_is_in_the_page_language():
-    assert trades.person_label("correcteur", "Correctrice", "fr") == "Correctrice"
+    assert trades.person_label("correcteur", "Correctrice", "fr") == "correctrice"
+    assert trades.person_label("correcteur", "correctrice freelance", "fr") == "correctrice"
     assert trades.person_label("correcteur", "Correctrice", "en") == "proofreader"
     assert trades.person_label("seo", "seo", "fr") == "consultant SEO"
     assert trades.person_label("seo", "SEO consultant", "en") == "SEO consultant"

@@ -220,14 +220,13 @@ def tidy(text: str | None) -> str:
 
 
 def person_label(slug: str | None, typed: str, language: str) -> str:
-    """A person's trade on a page: as they wrote it when it is one of this language's names
-    for their trade ("correctrice"), else the trade's name in this language; free text as typed."""
+    """A person's trade on a page: the form of this language they wrote ("Correctrice" reads
+    "correctrice"), else the trade's name in this language; free text as typed."""
     trade = BY_SLUG.get(slug or "")
     if trade is None:
         return tidy(typed)
-    if any(_key(typed) == _key(form) for form in trade.forms(language)):
-        return tidy(typed)
-    return trade.label(language)
+    written = [form for form in trade.forms(language) if _key(form) == _key(typed)]
+    return written[0] if written else trade.label(language)
 
 
 def label(slug: str, language: str, count: int = 1) -> str:
