@@ -146,6 +146,15 @@ def test_links_posted_repeated_by_a_script_are_saved_blanks_ignored(app, signed_
     assert f'value="{links[0]}"' in page
 
 
+def test_links_not_posted_at_all_stay_as_saved(app, signed_in):
+    client, user = signed_in()
+    save(client, profile(links="https://example.net/me"))
+    save(client, profile(offers="Relecture"))  # a script that knows nothing of links
+    assert stored(app, user.id).links == ["https://example.net/me"]
+    save(client, MultiDict([*profile().items(), ("links", ""), ("links", "")]))
+    assert stored(app, user.id).links == []
+
+
 def test_links_show_a_readable_label_with_rel_nofollow_ugc_and_markup_escaped(app, signed_in):
     client, user = signed_in()
     links = ["https://www.malt.fr/p/c", "https://linkedin.com/in/c", 'https://ex.org/"><b>x</b>']
@@ -189,6 +198,14 @@ def test_the_profile_language_applies_at_once_and_in_new_sessions(app, signed_in
     save(client, profile(language=""))  # the browser decides again
     assert stored(app, user.id).language is None
     assert "Mon profil" in client.get("/me/profile").text
+
+
+def test_saving_a_profile_without_a_language_keeps_the_language_switched_to(signed_in):
+    client, _ = signed_in()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    client.post("/lang/en")
+    save(client, profile())
+    assert "My profile" in client.get("/me/profile").text
 
 
 def test_an_unknown_language_is_refused(app, signed_in):

@@ -95,6 +95,8 @@ class LinksField(Field):
         self.typed = list(self.data)
 
     def process_formdata(self, valuelist) -> None:
+        if not valuelist:  # not posted at all (a script's form): the saved links stay
+            return
         self.typed = [value.strip() for value in valuelist]
         self.data = [value for value in self.typed if value]
 

@@ -88,12 +88,15 @@ def edit():
         if request.method == "GET":
             form.city.data = current_user.home_city.name
     if form.validate_on_submit():
+        language_before = current_user.language
         services.update_profile(current_user, _profile_of(form))
         if form.new_password.data:
             services.change_password(current_user, form.new_password.data)
         db.session.commit()
-        response = i18n.remember(redirect(url_for(".edit"), 303), form.language.data or None)
-        refresh()  # the messages below in the language just chosen
+        response = redirect(url_for(".edit"), 303)
+        if current_user.language or language_before:  # chosen, or the choice given up
+            i18n.remember(response, current_user.language)
+            refresh()  # the messages below in the language just chosen
         if form.new_password.data:
             login_user(current_user._get_current_object())  # this session stays signed in
             flash(_("Your password is changed; your other sessions are signed out."), "success")
