@@ -19,8 +19,7 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
-    """The choice made here (session, then a year-long cookie), then the signed-in person's
-    profile language, else the best Accept-Language match."""
+    """The choice made here (session, then cookie), the profile's, else Accept-Language's."""
     languages = current_app.config["LANGUAGES"]
     chosen_here = (session.get("lang"), request.cookies.get(LANG_COOKIE))
     for chosen in (*chosen_here, getattr(current_user, "language", None)):
@@ -44,8 +43,7 @@ def switch(code: str):
 
 
 def remember(response, code: str | None):
-    """Keep a language choice for this browser, or forget it (None) so the profile's or the
-    browser's language applies."""
+    """Keep a language choice for this browser, or forget it (None): the browser decides."""
     if code is None:
         session.pop("lang", None)
         response.delete_cookie(LANG_COOKIE, secure=request.is_secure, httponly=True, samesite="Lax")

@@ -68,7 +68,9 @@ def test_a_hidden_profile_is_404_for_everyone_but_its_owner(app, signed_in):
     other, _ = signed_in()
     assert app.test_client().get(f"/people/{user.id}").status_code == 404
     assert other.get(f"/people/{user.id}").status_code == 404
-    assert owner.get(f"/people/{user.id}").status_code == 200
+    page = owner.get(f"/people/{user.id}")
+    assert page.status_code == 200
+    assert 'id="hidden-notice"' in page.text
 
 
 def test_a_members_profile_is_404_for_visitors_and_private_for_members(app, signed_in):
@@ -288,3 +290,24 @@ def test_a_profile_lists_the_upcoming_gatherings_its_person_holds_a_seat_at(
     assert "Apéro des rédacteurs" in page
     assert "Atelier annulé" not in page
     assert "Petit déjeuner complet" not in page  # the organiser holds the only seat: waitlisted
+
+
+def test_a_profile_page_reads_its_gatherings_in_one_query(
+    app, signed_in, create_gathering, count_queries
+):
+    owner, person = signed_in()
+    save(owner, profile(visibility="public", city="Lyon"))
+
+    def going_to(title, city):
+        gathering = create_gathering(title=title, city=city)
+        reply = owner.post(f"/events/{gathering.id}/rsvp", data={"response": "going"})
+        assert reply.status_code == 303
+
+    going_to("Apéro à Lyon", "Lyon")
+    few, _ = count_queries(f"/people/{person.id}")
+    for n, city in enumerate(("Paris", "Nantes", "Lille")):
+        going_to(f"Apéro {n}", city)
+    many, page = count_queries(f"/people/{person.id}")
+    assert many == few
+    assert text_of(page.text).count("Apéro") == 4
+    assert 'href="/cities/lyon"' in page.text
