@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from meetups.security import safe_next
 
@@ -18,9 +19,10 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
-    """The person's choice (session, then a year-long cookie), else the best Accept-Language match."""
+    """The choice made here (session, then cookie), the profile's, else Accept-Language's."""
     languages = current_app.config["LANGUAGES"]
-    for chosen in (session.get("lang"), request.cookies.get(LANG_COOKIE)):
+    chosen_here = (session.get("lang"), request.cookies.get(LANG_COOKIE))
+    for chosen in (*chosen_here, getattr(current_user, "language", None)):
         if chosen in languages:
             return chosen
     # Match on the language alone, in the browser's order: "fr-CA, en;q=0.5" means French.
@@ -36,15 +38,25 @@ def switch(code: str):
     """Remember a language choice and go back where the person was."""
     response = redirect(safe_next(request.form.get("next")) or url_for("gatherings.index"))
     if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
-        response.set_cookie(
-            LANG_COOKIE,
-            code,
-            max_age=LANG_COOKIE_MAX_AGE,
-            secure=request.is_secure,
-            httponly=True,
-            samesite="Lax",
-        )
+        remember(response, code)
+    return response
+
+
+def remember(response, code: str | None):
+    """Keep a language choice for this browser, or forget it (None): the browser decides."""
+    if code is None:
+        session.pop("lang", None)
+        response.delete_cookie(LANG_COOKIE, secure=request.is_secure, httponly=True, samesite="Lax")
+        return response
+    session["lang"] = code
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=LANG_COOKIE_MAX_AGE,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 

@@ -187,6 +187,18 @@ def test_logout_with_token(client, signed_in):
     assert not is_signed_in(client)
 
 
+def test_a_profile_change_without_token_changes_nothing(app, client, signed_in):
+    from meetups.accounts.models import User
+
+    user = signed_in()
+    fields = {"display_name": "Changed", "trade": "", "visibility": "members"}
+    assert_refused(client.post("/me/profile", data=fields))
+    with app.app_context():
+        assert db.session.get(User, user.id).display_name == user.display_name
+    token = csrf_token(client, "/me/profile")
+    assert client.post("/me/profile", data={**fields, "csrf_token": token}).status_code == 303
+
+
 def test_a_token_from_another_session_is_refused(app, client, create_user):
     """A token lifted from someone else's page does not work in my session."""
     user = create_user()

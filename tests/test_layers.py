@@ -21,6 +21,7 @@ RANKS = {
     "packs": 3,
     "feeds": 4,
     "api": 4,
+    "people": 4,  # profile pages: they read accounts and gatherings; nothing reads them
     "notifications": 5,
     "demo": 6,  # bulk and sample data, made as the services would make them
 }

@@ -1,5 +1,6 @@
 """Creating accounts, checking passwords, ending sessions."""
 
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +54,31 @@ def set_trade(user: User, typed: str | None) -> None:
     user.trade_slug = trades.canonical(typed)
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What a person says about themselves on /me/profile."""
+
+    display_name: str
+    trade: str
+    home_city: object | None
+    visibility: str
+    wants_suggestions: bool
+    offers: str
+    looking_for: str
+    links: list[str]
+    language: str | None
+
+
+def update_profile(user: User, profile: Profile) -> None:
+    """Write a profile onto its user (the form checked it)."""
+    for name in ("display_name", "visibility", "wants_suggestions", "offers", "looking_for"):
+        setattr(user, name, getattr(profile, name))
+    set_trade(user, profile.trade)
+    user.home_city = profile.home_city
+    user.links = list(profile.links)
+    user.language = profile.language or None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the user with this e-mail and password, or None."""
     user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
@@ -70,3 +96,9 @@ def end_sessions(user: User) -> None:
 def rotate_feed_token(user: User) -> None:
     """Give the person a new personal feed address; the old one stops working."""
     user.feed_token = new_feed_token()
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and sign out every session (the caller signs this one in again)."""
+    user.set_password(password)
+    end_sessions(user)

@@ -2,8 +2,10 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
+from meetups import i18n
 from meetups.accounts import services, trades
 from meetups.accounts.forms import TAKEN, LoginForm, ProfileForm, RegisterForm
 from meetups.extensions import db, limiter
@@ -78,22 +80,44 @@ def logout():
 
 @profile_bp.route("/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit("30 per minute; 300 per hour", methods=["POST"])  # it checks a password
 def edit():
-    form = ProfileForm(obj=current_user)
+    form = ProfileForm(current_user)
     if current_user.home_city:
         form.city.current = gazetteer.by_geonameid(current_user.home_city.geonameid)
         if request.method == "GET":
             form.city.data = current_user.home_city.name
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data
-        services.set_trade(current_user, form.trade.data)
-        current_user.visibility = form.visibility.data
-        current_user.home_city = city_for(form.city.place) if form.city.place else None
+        language_before = current_user.language
+        services.update_profile(current_user, _profile_of(form))
+        if form.new_password.data:
+            services.change_password(current_user, form.new_password.data)
         db.session.commit()
+        response = redirect(url_for(".edit"), 303)
+        if current_user.language or language_before:  # chosen, or the choice given up
+            i18n.remember(response, current_user.language)
+            refresh()  # the messages below in the language just chosen
+        if form.new_password.data:
+            login_user(current_user._get_current_object())  # this session stays signed in
+            flash(_("Your password is changed; your other sessions are signed out."), "success")
         flash(_("Your profile is saved."), "success")
-        return redirect(url_for(".edit"), 303)
+        return response
     return render_template(
         "auth/profile.html", form=form, trade_suggestions=trades.suggested_names()
+    )
+
+
+def _profile_of(form: ProfileForm) -> services.Profile:
+    return services.Profile(
+        display_name=form.display_name.data,
+        trade=form.trade.data,
+        home_city=city_for(form.city.place) if form.city.place else None,
+        visibility=form.visibility.data,
+        wants_suggestions=form.suggestions.data,
+        offers=form.offers.data or "",
+        looking_for=form.looking_for.data or "",
+        links=form.links.data,
+        language=form.language.data or None,
     )
 
 
