@@ -8,6 +8,7 @@ import pytest
 
 from meetups.extensions import db
 from tests.conftest import text_of
+from tests.test_i18n import _assert_in_language
 
 FR = {"Accept-Language": "fr"}
 EN = {"Accept-Language": "en"}
@@ -123,21 +124,35 @@ def test_a_missing_trade_names_every_trade_it_completes(client, resident):
     page = text_of(client.get(NANTES, headers=EN).text)
     assert "No proofreader in Nantes yet. Complements: web writer and translator." in page
     french = text_of(client.get(NANTES, headers=FR).text)  # text_of reads a no-break space as one
-    assert (
-        "Aucun correcteur à Nantes pour l’instant. Complète : rédacteur web et traducteur."
-        in french
-    )
+    assert "Nantes n’a encore aucun correcteur. Complète : rédacteur web et traducteur." in french
     assert "Proposer une rencontre pour les correcteurs" in french
+
+
+@pytest.mark.parametrize(("lang", "headers"), [("fr", FR), ("en", EN)])
+def test_the_page_speaks_one_language(client, resident, lang, headers):
+    for trade in ("web writer", "seo", "Potier", ""):
+        resident(trade)
+    response = client.get(NANTES, headers=headers)
+    assert missing(response) and counts(response)
+    _assert_in_language(response, lang, NANTES)
 
 
 def test_french_wording_reads_right_for_every_trade(client, resident):
     resident("seo")  # completes a community manager, an integrator, web writer, SEA
     page = text_of(client.get(NANTES, headers=FR).text)
-    assert "Métiers à Nantes" in page
-    assert "Aucun community manager à Nantes pour l’instant." in page
-    assert "Aucun intégrateur web à Nantes pour l’instant." in page
-    assert "Aucun consultant SEA à Nantes pour l’instant." in page
+    assert "Nantes : les métiers" in page
+    assert "Nantes n’a encore aucun community manager." in page
+    assert "Nantes n’a encore aucun intégrateur web." in page
+    assert "Nantes n’a encore aucun consultant SEA." in page
     assert "Proposer une rencontre pour les intégrateurs web" in page
+
+
+def test_french_never_writes_a_le_before_a_city_name(client, resident):
+    resident("web writer", city="Le Havre")
+    page = text_of(client.get("/cities/le-havre/trades", headers=FR).text)
+    assert "Le Havre : les métiers" in page
+    assert "Le Havre n’a encore aucun correcteur." in page
+    assert "à Le Havre" not in page and "de Le Havre" not in page
 
 
 def test_a_missing_trade_disappears_once_someone_with_it_lives_there(app, client, resident):
@@ -240,7 +255,7 @@ def test_a_city_where_nobody_lives_yet(client, create_gathering, create_user, lo
     create_gathering(city="Lyon")  # the city exists; the organiser lives nowhere
     response = client.get("/cities/lyon/trades", headers=FR)
     assert response.status_code == 200
-    assert "Aucun membre n’habite encore à Lyon." in text_of(response.text)
+    assert "Aucun membre n’a encore Lyon pour ville." in text_of(response.text)
     assert 'href="/auth/register"' in response.text
     assert counts(response) == {} and missing(response) == []
     login(create_user())
@@ -259,7 +274,7 @@ def test_the_city_page_links_to_its_trades(client, create_gathering):
     create_gathering(city="Lyon")
     page = client.get("/cities/lyon", headers=EN).text
     assert '<a id="trade-map-link" href="/cities/lyon/trades">Trades in Lyon</a>' in page
-    assert "Métiers à Lyon" in client.get("/cities/lyon", headers=FR).text
+    assert "Lyon\u00a0: les métiers" in client.get("/cities/lyon", headers=FR).text
 
 
 def test_queries_do_not_grow_with_members(count_queries, resident):
