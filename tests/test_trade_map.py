@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from meetups.extensions import db
-from tests.conftest import text_of
+from tests.conftest import PASSWORD, text_of
 from tests.test_i18n import _assert_in_language
 
 FR = {"Accept-Language": "fr"}
@@ -29,7 +29,7 @@ def resident(app):
         with app.app_context():
             user = services.register(
                 f"resident{n}@example.org",
-                "correct horse battery",
+                PASSWORD,
                 display_name or f"Resident {n}",
                 trade,
                 city_for(gazetteer.lookup(city)),
@@ -216,6 +216,20 @@ def test_the_propose_link_prefills_the_form(client, resident, create_user, login
     assert form.status_code == 200
     assert field_value(form.text, "city") == "Nantes"
     assert field_value(form.text, "tags") == tag
+
+
+def test_signing_in_first_keeps_what_the_link_suggests(client, resident, create_user):
+    resident("web writer")
+    person = create_user()
+    link = propose_link(client.get(NANTES, headers=EN), "correcteur")
+    to_sign_in = client.get(link)
+    assert to_sign_in.status_code == 302
+    signed_in = client.post(
+        to_sign_in.headers["Location"], data={"email": person.email, "password": PASSWORD}
+    )
+    form = client.get(signed_in.headers["Location"])
+    assert field_value(form.text, "city") == "Nantes"
+    assert field_value(form.text, "tags") == "proofreader"
 
 
 def test_the_form_takes_title_city_and_tags_from_the_address(client, create_user, login):
