@@ -65,7 +65,7 @@ def _checked(a: str, b: str) -> tuple[str, str]:
 
 
 def _close_to(text: str) -> str:
-    """ " Did you mean ...?" with the slugs closest to a mistyped one, or nothing."""
+    """A hint for a mistyped slug: the slugs closest to it, else where to find them all."""
     named = trades.canonical(text)  # "proofreader" names correcteur
     close = difflib.get_close_matches(text.lower(), trades.BY_SLUG, n=3, cutoff=0.6)
     found = list(dict.fromkeys(([named] if named else []) + close))
