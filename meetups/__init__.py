@@ -83,6 +83,7 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    from meetups.accounts.trade_map import bp as trade_map_bp
     from meetups.accounts.views import auth_bp, profile_bp
     from meetups.api.views import bp as api_bp
     from meetups.feeds.views import bp as feeds_bp
@@ -91,6 +92,6 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
-    blueprints = (site_bp, auth_bp, profile_bp, gatherings_bp, people_bp, feeds_bp, vendor_bp)
-    for blueprint in (*blueprints, api_bp):
+    blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, people_bp)
+    for blueprint in (*blueprints, feeds_bp, vendor_bp, api_bp):
         app.register_blueprint(blueprint)

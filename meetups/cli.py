@@ -1,4 +1,5 @@
-"""Command-line tasks: demo data, admins, geocoding. Each parses, calls a service, commits, echoes."""
+"""Command-line tasks: demo data, admins, geocoding, trade pairs. Each parses, calls a service,
+commits, echoes."""
 
 import click
 from flask import Flask
@@ -12,6 +13,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(make_admin)
     app.cli.add_command(geocode_pending)
+    from meetups.accounts.cli import trade_pairs
+
+    app.cli.add_command(trade_pairs)
 
 
 @click.command("demo")

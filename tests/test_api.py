@@ -291,6 +291,7 @@ def test_no_answer_ever_holds_an_email_address(client, api, gather, answer, crea
             "/api/v1/events?limit=1",
             "/api/v1/openapi.json",
             "/api/v1/events/999999",
+            "/api/v1/trades",
         )
     ]
     assert all("@" not in body for body in bodies)
@@ -298,7 +299,8 @@ def test_no_answer_ever_holds_an_email_address(client, api, gather, answer, crea
 
 def test_answers_are_public_cacheable_json(client, gather):
     gathering = gather()
-    for path in ("/api/v1/cities", "/api/v1/events", f"/api/v1/events/{gathering.id}"):
+    paths = ("/api/v1/cities", "/api/v1/events", f"/api/v1/events/{gathering.id}", "/api/v1/trades")
+    for path in paths:
         response = client.get(path)
         assert response.headers["Content-Type"] == "application/json"
         assert response.headers["Cache-Control"] == "public, max-age=60"
@@ -546,7 +548,14 @@ def test_a_place_lookup_refuses_a_long_text(api):
 
 @pytest.mark.parametrize("csrf", [False, True])
 @pytest.mark.parametrize(
-    "path", ["/api/v1/events", "/api/v1/cities", "/api/v1/events/1", "/api/v1/openapi.json"]
+    "path",
+    [
+        "/api/v1/events",
+        "/api/v1/cities",
+        "/api/v1/events/1",
+        "/api/v1/trades",
+        "/api/v1/openapi.json",
+    ],
 )
 def test_writing_is_not_allowed(app, client, schemas, path, csrf):
     app.config["WTF_CSRF_ENABLED"] = csrf
@@ -554,6 +563,73 @@ def test_writing_is_not_allowed(app, client, schemas, path, csrf):
     assert response.status_code == 405
     assert response.mimetype == "application/json"
     jsonschema.validate(response.json, schemas["Error"])
+
+
+# Trades ----------------------------------------------------------------------------------------
+
+
+def test_trades_are_the_vocabulary_with_their_complements(api):
+    from meetups.accounts.trades import VOCABULARY
+
+    body = api("/api/v1/trades")
+    assert list(body) == ["trades"]
+    assert [t["slug"] for t in body["trades"]] == [t.slug for t in VOCABULARY]
+    writer = next(t for t in body["trades"] if t["slug"] == "redacteur-web")
+    assert writer == {
+        "slug": "redacteur-web",
+        "label": "rédacteur web",  # French by default
+        "complements": ["correcteur", "seo", "traducteur", "webdesigner"],
+    }
+    lawyer = next(t for t in body["trades"] if t["slug"] == "juriste")
+    assert lawyer["complements"] == ["comptable"]
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        (
+            "fr",
+            {
+                "correcteur": "correcteur",
+                "seo": "consultant SEO",
+                "data-analyst": "analyste de données",
+            },
+        ),
+        (
+            "en-GB,en;q=0.8",
+            {"correcteur": "proofreader", "seo": "SEO consultant", "data-analyst": "data analyst"},
+        ),
+    ],
+)
+def test_trade_labels_follow_the_asked_language(client, spec, language, labels):
+    response = client.get("/api/v1/trades", headers={"Accept-Language": language})
+    spec.validate_response(
+        WerkzeugOpenAPIRequest(response.request), WerkzeugOpenAPIResponse(response)
+    )
+    found = {t["slug"]: t["label"] for t in response.json["trades"]}
+    assert {slug: found[slug] for slug in labels} == labels
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_trade_complements_follow_the_pairs_admins_change(api, runner):
+    def complements(slug):
+        return next(t for t in api("/api/v1/trades")["trades"] if t["slug"] == slug)["complements"]
+
+    assert "juriste" not in complements("seo")
+    result = runner.invoke(args=["trade-pairs", "add", "seo", "juriste"])
+    assert result.exit_code == 0, result.output
+    seo = [
+        "redacteur-web",
+        "integrateur",
+        "community-manager",
+        "sea",
+        "juriste",
+    ]  # vocabulary order
+    assert complements("seo") == seo
+    assert complements("juriste") == ["seo", "comptable"]
+    result = runner.invoke(args=["trade-pairs", "remove", "juriste", "seo"])
+    assert result.exit_code == 0, result.output
+    assert complements("juriste") == ["comptable"]
 
 
 # The OpenAPI document --------------------------------------------------------------------------
@@ -567,6 +643,7 @@ def test_the_openapi_document_is_valid_and_lists_every_endpoint(document):
         "/events",
         "/events/{id}",
         "/places",
+        "/trades",
         "/openapi.json",
     }
     assert {p["name"] for p in document["paths"]["/events"]["get"]["parameters"]} == {
@@ -620,6 +697,7 @@ QUERY_BUDGET = {
     f"/api/v1/events?{FROM_2027}&city=lyon&tag=seo": 5,  # + the city
     f"/api/v1/events?{FROM_2027}&near={LYON[0]},{LYON[1]}&within=150": 5,  # + the ids nearby
     "/api/v1/cities": 1,  # the cities' counts' key (the counts: once per write or minute)
+    "/api/v1/trades": 1,  # the complementary pairs
 }
 
 

@@ -221,6 +221,7 @@ def _pages(client, site, headers):
     get(f"/cities/{slug}")
     get(f"/cities/{slug}?tag=seo")
     get(f"/cities/{slug}?tag=no-such-tag")
+    get(f"/cities/{slug}/trades")
     get(f"/events/{site['theirs']}")
     get("/auth/login")
     get("/auth/register")

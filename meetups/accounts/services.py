@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetups.accounts import trades
-from meetups.accounts.models import User, new_feed_token, new_session_token
+from meetups.accounts.models import TradePair, User, new_feed_token, new_session_token
+from meetups.database import inserted_or_found
 from meetups.extensions import db
 
 
@@ -102,3 +103,19 @@ def change_password(user: User, password: str) -> None:
     """Set a new password and sign out every session (the caller signs this one in again)."""
     user.set_password(password)
     end_sessions(user)
+def add_pair(a: str, b: str) -> bool:
+    """Make two trades complementary; False when they already were (either way round)."""
+    first, second = trades.ordered(a, b)
+    if db.session.get(TradePair, (first, second)) is not None:
+        return False
+    pair = TradePair(first=first, second=second)
+    return (
+        inserted_or_found(pair, db.select(TradePair).filter_by(first=first, second=second)) is pair
+    )
+
+
+def remove_pair(a: str, b: str) -> bool:
+    """Make two trades no longer complementary; False when they were not."""
+    first, second = trades.ordered(a, b)
+    pair = (TradePair.first == first) & (TradePair.second == second)
+    return bool(db.session.execute(db.delete(TradePair).where(pair)).rowcount)

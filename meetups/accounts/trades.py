@@ -262,19 +262,24 @@ def mix(people: Iterable[tuple[str | None, str]], language: str) -> list[Mix]:
     """The trades of these people ((slug, typed) each) with their counts, most common first,
     then by name in this language; free texts that differ only in case or accents count
     together; no trade, not counted."""
+    return tally(((slug, typed, 1) for slug, typed in people), language)
+
+
+def tally(rows: Iterable[tuple[str | None, str, int]], language: str) -> list[Mix]:
+    """mix() of people already counted: (slug, typed, how many) each, as a GROUP BY gives them."""
     counts: Counter = Counter()
     first_typed: dict[str, str] = {}
-    for slug, typed in people:
+    for slug, typed, number in rows:
         key = slug or (_key(typed) and "~" + _key(typed))
         if not key:
             continue
-        counts[key] += 1
+        counts[key] += number
         first_typed.setdefault(key, tidy(typed))
-    rows = [
+    found = [
         Mix(None if key.startswith("~") else key, n, first_typed[key] if key[0] == "~" else "")
         for key, n in counts.items()
     ]
-    return sorted(rows, key=lambda row: (-row.count, _key(row.label(language))))
+    return sorted(found, key=lambda row: (-row.count, _key(row.label(language))))
 
 
 def missing(present: Iterable[str], pairs: Pairs) -> list[str]:

@@ -3,7 +3,7 @@
 from meetups.api.forms import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PLACE_QUERY, MAX_WITHIN_KM
 
 DESCRIPTION = """\
-Meute's public, read-only data: cities and the in-person gatherings held there.
+Meute's public, read-only data: cities, the in-person gatherings held there, and trades.
 
 - Times are ISO 8601 with the city's local UTC offset on that date; `timezone` names the zone.
 - Lists page with a cursor: follow `next` (an absolute URL with the same filters) until it is
@@ -122,6 +122,20 @@ PLACE_LOOKUP = _object(
         },
     }
 )
+
+TRADE = _object(
+    {
+        "slug": {**TEXT, "examples": ["correcteur"]},
+        "label": {**TEXT, "description": "In the asked language.", "examples": ["proofreader"]},
+        "complements": {
+            "type": "array",
+            "items": TEXT,
+            "description": "Slugs of the trades completing this one, in the vocabulary's order.",
+        },
+    },
+    "A trade of the vocabulary (people may also write one of their own, not listed here).",
+)
+TRADE_LIST = _object({"trades": {"type": "array", "items": _ref("Trade")}})
 
 ERROR = _object({"error": {**TEXT, "description": "What went wrong, for people."}})
 
@@ -262,6 +276,12 @@ def document() -> dict:
                     )
                 ],
             ),
+            "/trades": _operation(
+                "listTrades",
+                "The trades vocabulary, named in the `Accept-Language` (French or English).",
+                _json(TRADE_LIST, "Trades, in the vocabulary's order.", True),
+                {},
+            ),
             "/openapi.json": _operation(
                 "getOpenAPI", "This document.", _json({"type": "object"}, "OpenAPI 3.1.", True), {}
             ),
@@ -273,6 +293,7 @@ def document() -> dict:
                 "EventPage": EVENT_PAGE,
                 "Place": PLACE,
                 "PlaceLookup": PLACE_LOOKUP,
+                "Trade": TRADE,
                 "Error": ERROR,
             }
         },

@@ -1,5 +1,6 @@
-"""Cities and gatherings as the JSON API shows them: public fields only, never an e-mail address."""
+"""Cities, gatherings and trades as the JSON API shows them: public fields, never an e-mail address."""
 
+from meetups.accounts import trades
 from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
 from meetups.i18n import format_local, place_label
@@ -28,6 +29,15 @@ def place(place: Place) -> dict:
         "timezone": place.timezone,
         "slug": place.slug,
         "label": place_label(place),
+    }
+
+
+def trade(trade: trades.Trade, language: str, pairs: trades.Pairs) -> dict:
+    """A trade of the vocabulary, its name in this language, and the slugs of those completing it."""
+    return {
+        "slug": trade.slug,
+        "label": trade.label(language),
+        "complements": trades.complements(trade.slug, pairs),
     }
 
 

@@ -1,7 +1,9 @@
-"""The read-only JSON API (/api/v1): cities, gatherings, and the OpenAPI document describing them."""
+"""The read-only JSON API (/api/v1): cities, gatherings, trades, and the OpenAPI document."""
 
 from flask import Blueprint, abort, current_app, request
+from flask_babel import get_locale
 
+from meetups.accounts import trades
 from meetups.api import openapi, serialize
 from meetups.api import queries as api_queries
 from meetups.api.forms import DEFAULT_LIMIT, MAX_PLACE_QUERY, EventFilterForm, cursor_for
@@ -85,6 +87,15 @@ def places():
             "suggestions": [serialize.place(p) for p in close],
         }
     )
+    response.vary.update(("Accept-Language", "Cookie"))  # labels are in the person's language
+    return response
+
+
+@bp.get("/trades")
+def trade_list():
+    language, pairs = get_locale().language, trades.pairs()
+    listed = [serialize.trade(trade, language, pairs) for trade in trades.VOCABULARY]
+    response = current_app.json.response({"trades": listed})
     response.vary.update(("Accept-Language", "Cookie"))  # labels are in the person's language
     return response
 

@@ -311,6 +311,17 @@ class ProposalForm(GatheringForm):
 
     idempotency_key = OnceKeyField()
 
+    PREFILLED = ("title", "city", "tags")  # links may suggest these (the trade map does)
+
+    def prefill(self, args) -> None:
+        """Fill the suggested fields from a link's query string, each cut to its longest."""
+        for name in self.PREFILLED:
+            value = " ".join(args.get(name, "").split())
+            if value:
+                field = self[name]
+                longest = min(v.max for v in field.validators if isinstance(v, Length))
+                field.data = value[:longest]
+
 
 class RsvpForm(SiteForm):
     """One of the three RSVP buttons: going, maybe or no."""

@@ -118,8 +118,10 @@ def city(slug: str):
 def create():
     form = ProposalForm()
     form.home_country = _home_country()
-    if request.method == "GET" and current_user.home_city:
-        form.city.data = current_user.home_city.name
+    if request.method == "GET":
+        if current_user.home_city:
+            form.city.data = current_user.home_city.name
+        form.prefill(request.args)
     if form.validate_on_submit():
         try:
             gathering = services.propose(

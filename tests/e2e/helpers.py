@@ -113,6 +113,7 @@ SCREENS = [
     Screen("home", "visitor", "/"),
     Screen("cities", "visitor", "/cities"),
     Screen("city", "visitor", "/cities/lyon"),
+    Screen("trades", "visitor", "/cities/lyon/trades"),
     Screen("gathering-visitor", "visitor", "{gathering}"),
     Screen("gathering-member", "member", "{gathering}"),
     Screen("gathering-organiser", "organiser", "{gathering}"),  # full, with a waitlist

@@ -29,6 +29,7 @@ GATHERING = "Apéro freelance"
 SHOTS = {
     "home.png": (False, "fr-FR", LAPTOP, "/", False),
     "city.png": (False, "fr-FR", LAPTOP, "/cities/lyon", True),  # down to the map
+    "trades.png": (False, "fr-FR", LAPTOP, "/cities/lyon/trades", True),
     "gathering.png": (True, "fr-FR", LAPTOP, GATHERING, True),
     "propose.png": (True, "fr-FR", LAPTOP, "/events/new", False),
     "gathering-phone.png": (True, "fr-FR", PHONE, GATHERING, False),
