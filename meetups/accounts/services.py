@@ -103,6 +103,8 @@ def change_password(user: User, password: str) -> None:
     """Set a new password and sign out every session (the caller signs this one in again)."""
     user.set_password(password)
     end_sessions(user)
+
+
 def add_pair(a: str, b: str) -> bool:
     """Make two trades complementary; False when they already were (either way round)."""
     first, second = trades.ordered(a, b)
