@@ -86,9 +86,19 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.accounts.views import auth_bp, profile_bp
     from meetups.api.views import bp as api_bp
     from meetups.feeds.views import bp as feeds_bp
+    from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
     from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
-    for blueprint in (site_bp, auth_bp, profile_bp, gatherings_bp, feeds_bp, vendor_bp, api_bp):
+    for blueprint in (
+        site_bp,
+        auth_bp,
+        profile_bp,
+        gatherings_bp,
+        encounters_bp,
+        feeds_bp,
+        vendor_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
