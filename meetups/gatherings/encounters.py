@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf
 
 from meetups.extensions import db
 from meetups.forms import SiteForm
-from meetups.gatherings import contacts
+from meetups.gatherings import contacts, services
 from meetups.gatherings.models import Gathering
 
 bp = Blueprint("encounters", __name__)
@@ -34,6 +34,9 @@ def met(gathering_id: int, person_id: int):
     form = MetForm()
     if not form.validate():
         abort(400, description=" ".join(map(str, form.met.errors)))
+    # SQLite: the write lock before the reads, or a tab's insert after another tab's commit
+    # finds its snapshot stale and fails at once instead of waiting.
+    services.write_lock()
     gathering = db.get_or_404(Gathering, gathering_id)
     back = redirect(url_for("gatherings.show", gathering_id=gathering.id, _anchor="met"), 303)
     # Taking back one's own mark needs nothing else: it is the viewer's own, and shows nobody.
