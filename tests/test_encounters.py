@@ -444,3 +444,35 @@ def test_stored_rows_count_once(app, evening):
     says_met(e.ana, e.gid, e.ben)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Encounter)) == 1
+
+
+def test_contacts_page_queries_do_not_grow_with_contacts(app, evening, person):
+    e = evening(capacity="8", past=False)
+    others = [person(display_name=f"Guest {n}") for n in range(3)]
+    for someone in others:
+        someone.answers(e.gid, "going")
+    move_to_past(app, e.gid)
+    counts = []
+    for someone in [e.ben, *others]:
+        says_met(e.ana, e.gid, someone)
+        says_met(someone, e.gid, e.ana)
+        counts.append(statements_for(app, e.ana, "/me/contacts"))
+
+    assert len(set(counts)) == 1, counts
+    assert len(contact_names(contacts_of(e.ana))) == 4
+
+
+def statements_for(app, someone: Person, path: str) -> int:
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert someone.client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
