@@ -399,7 +399,7 @@ def test_names_and_links_are_escaped(app, evening):
         e.ben,
         display_name="<script>alert(1)</script>",
         offers="<b>bold</b>",
-        links=["javascript:alert(1)", 'https://ok.example/"onmouseover="x'],
+        links=["javascript:alert(1)", 'https://ok.example/"onmouseover="x', "http://[broken"],
     )
     says_met(e.ana, e.gid, e.ben)
     says_met(e.ben, e.gid, e.ana)

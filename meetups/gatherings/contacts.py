@@ -126,11 +126,16 @@ class Contact:
     @property
     def links(self) -> list[str]:
         """The profile links that are web addresses (nothing else becomes a link)."""
-        return [
-            link
-            for link in self.person.links or []
-            if isinstance(link, str) and urlsplit(link.strip()).scheme.lower() in ("http", "https")
-        ]
+        return [link for link in self.person.links or [] if _is_web_address(link)]
+
+
+def _is_web_address(link) -> bool:
+    if not isinstance(link, str):
+        return False
+    try:
+        return urlsplit(link.strip()).scheme.lower() in ("http", "https")
+    except ValueError:  # "http://[not-an-address": not a link we can show
+        return False
 
 
 def contacts(user_id: int) -> list[Contact]:
