@@ -289,7 +289,11 @@ def test_the_section_lists_people_with_a_button_each(app, evening):
     assert EXPLAINED in section.text
     assert set(met_section(page)) == {"Camille Durand", "Ben Martin"}
     buttons = section.find_all("button")
-    assert [b.text for b in buttons] == ["I met them", "I met them"]
+    # Each button names its person for screen readers, who hear the buttons out of their row.
+    assert sorted(b.text for b in buttons) == [
+        "I met them (Ben Martin)",
+        "I met them (Camille Durand)",
+    ]
     assert {b.attrs["aria-pressed"] for b in buttons} == {"false"}
     assert {f.attrs["action"] for f in section.find_all("form")} == {
         f"/events/{e.gid}/met/{e.organiser.id}",
@@ -320,8 +324,8 @@ def test_undo_takes_back_one_s_own_mark_only(app, evening):
     page = says_met(e.ana, e.gid, e.ben, met="no")
 
     assert "Undone: you no longer say you met them." in page.flashes
-    button = page.by_id("met").find("button")
-    assert (button.text, button.attrs["aria-pressed"]) == ("I met them", "false")
+    buttons = [(b.text, b.attrs["aria-pressed"]) for b in page.by_id("met").find_all("button")]
+    assert ("I met them (Ben Martin)", "false") in buttons
     assert marks(app, e.gid) == {(e.ben.id, e.ana.id)}
     assert contact_names(contacts_of(e.ana)) == []
     assert contact_names(contacts_of(e.ben)) == []
@@ -336,7 +340,7 @@ def test_pressing_twice_keeps_one_mark(app, evening):
 
     assert marks(app, e.gid) == {(e.ana.id, e.ben.id)}
     undo = page.by_id("met").find_all("button")
-    assert ("Undo", "true") in [(b.text, b.attrs["aria-pressed"]) for b in undo]
+    assert ("Undo (Ben Martin)", "true") in [(b.text, b.attrs["aria-pressed"]) for b in undo]
 
 
 def test_the_same_person_met_at_two_gatherings_is_one_contact(app, evening, create_gathering):
