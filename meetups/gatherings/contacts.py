@@ -138,7 +138,7 @@ def _is_web_address(link) -> bool:
         return False
 
 
-def contacts(user_id: int) -> list[Contact]:
+def of(user_id: int) -> list[Contact]:
     """This person's contacts, by name, with the gatherings where both said they met: one query."""
     back, answers = _answer_back()
     query = (
