@@ -87,11 +87,12 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.accounts.views import auth_bp, profile_bp
     from meetups.api.views import bp as api_bp
     from meetups.feeds.views import bp as feeds_bp
+    from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
     from meetups.people.views import bp as people_bp
     from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
-    blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, people_bp)
-    for blueprint in (*blueprints, feeds_bp, vendor_bp, api_bp):
+    blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, encounters_bp)
+    for blueprint in (*blueprints, people_bp, feeds_bp, vendor_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -218,3 +218,26 @@ def test_a_garbled_token_is_refused(client, signed_in):
     token = csrf_token(client, "/me")
     assert_refused(client.post("/auth/logout", data={"csrf_token": token[:-4] + "AAAA"}))
     assert is_signed_in(client)
+
+
+def test_i_met_them_without_token_marks_nothing(
+    app, client, signed_in, create_user, create_gathering
+):
+    from meetups.gatherings.models import Encounter, Rsvp
+    from tests.test_rsvp import move_to_past
+
+    organiser = signed_in()
+    gathering = create_gathering(organiser=organiser)
+    guest = create_user()
+    with app.app_context():
+        db.session.add(Rsvp(gathering_id=gathering.id, user_id=guest.id, response="going"))
+        db.session.commit()
+    move_to_past(app, gathering.id)
+    path = f"/events/{gathering.id}/met/{guest.id}"
+
+    assert_refused(client.post(path))
+    assert_refused(client.post(path, data={"met": "yes"}))
+    assert count(app, Encounter) == 0
+    token = csrf_token(client, f"/events/{gathering.id}")
+    assert client.post(path, data={"csrf_token": token}).status_code == 303
+    assert count(app, Encounter) == 1

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from meetups.accounts import trades
 from meetups.extensions import db, limiter
-from meetups.gatherings import pending, placing, queries, services, sharing
+from meetups.gatherings import contacts, pending, placing, queries, services, sharing
 from meetups.gatherings.attendance import attendance
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
@@ -159,6 +159,7 @@ def show(gathering_id: int):
         mine=mine,
         suggested=[] if gathering.is_cancelled else who.suggested(current_user, trades.pairs),
         promoted=promoted,
+        met=contacts.on_page(gathering, who, current_user),
         rsvp_form=RsvpForm(),
         can_manage=gathering.can_be_managed_by(current_user),
         json_ld=sharing.event_json_ld(gathering),
