@@ -1,6 +1,7 @@
 """Cities, gatherings and trades as the JSON API shows them: public fields, never an e-mail address."""
 
 from meetups.accounts import trades
+from meetups.accounts.vocabulary import Trade
 from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
 from meetups.i18n import format_local, place_label
@@ -32,7 +33,7 @@ def place(place: Place) -> dict:
     }
 
 
-def trade(trade: trades.Trade, language: str, pairs: trades.Pairs) -> dict:
+def trade(trade: Trade, language: str, pairs: trades.Pairs) -> dict:
     """A trade of the vocabulary, its name in this language, and the slugs of those completing it."""
     return {
         "slug": trade.slug,
