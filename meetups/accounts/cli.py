@@ -65,8 +65,10 @@ def _checked(a: str, b: str) -> tuple[str, str]:
 
 
 def _close_to(text: str) -> str:
-    """A hint for a mistyped slug: the slugs closest to it, else where to find them all."""
+    """A hint for a mistyped slug: the slugs closest to it, else all of them."""
     named = trades.canonical(text)  # "proofreader" names correcteur
     close = difflib.get_close_matches(text.lower(), trades.BY_SLUG, n=3, cutoff=0.6)
     found = list(dict.fromkeys(([named] if named else []) + close))
-    return f" Did you mean: {', '.join(found)}?" if found else " See the slugs: GET /api/v1/trades."
+    if found:
+        return f" Did you mean: {', '.join(found)}?"
+    return f" The slugs are: {', '.join(trades.BY_SLUG)}."
