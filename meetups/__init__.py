@@ -83,6 +83,7 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    import meetups.packs.models  # noqa: F401 - mapped before any query: gatherings name Pack
     from meetups.accounts.trade_map import bp as trade_map_bp
     from meetups.accounts.views import auth_bp, profile_bp
     from meetups.api.views import bp as api_bp

@@ -102,6 +102,17 @@ class Gathering(db.Model):
             "sequence",
             "updated_at",
         ),
+        # A pack's listing and its feed's freshness, as for a city.
+        Index(
+            "ix_gatherings_pack_id_starts_at_id",
+            "pack_id",
+            "starts_at",
+            "id",
+            "ends_at",
+            "status",
+            "sequence",
+            "updated_at",
+        ),
         # Every city's listing in order (home page), skipping what is over within the index.
         Index("ix_gatherings_starts_at_id", "starts_at", "id", "ends_at"),
         # Counting each city's upcoming gatherings (home page, /cities) from the index alone.
@@ -126,6 +137,8 @@ class Gathering(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The pack it belongs to, if any (packs sit above gatherings: named, not imported).
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("packs.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
@@ -145,6 +158,7 @@ class Gathering(db.Model):
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
     organiser: Mapped[User] = relationship()
+    pack: Mapped["Pack | None"] = relationship("Pack")  # noqa: F821 - meetups.packs.models
     tags: Mapped[list[Tag]] = relationship(secondary=gathering_tags, order_by=Tag.name)
     rsvps: Mapped[list["Rsvp"]] = relationship(
         back_populates="gathering", cascade="all, delete-orphan", passive_deletes=True
