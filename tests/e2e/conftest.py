@@ -53,9 +53,12 @@ def geocoder():
     server.stop()
 
 
+DATABASE_FILE = "meetups.sqlite"  # in the folder _fresh_database is given
+
+
 def _fresh_database(directory: Path, *commands: list[str]) -> tuple[str, Path]:
     """A SQLite file in directory, migrated, then each flask command run on it; its URL, instance."""
-    database_url = f"sqlite:///{directory / 'meetups.sqlite'}"
+    database_url = f"sqlite:///{directory / DATABASE_FILE}"
     instance = directory / "instance"
     instance.mkdir()
     environment = {
@@ -75,9 +78,15 @@ def _fresh_database(directory: Path, *commands: list[str]) -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, geocoder):
+def live_folder(tmp_path_factory) -> Path:
+    """The folder of the live server's database and instance."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_folder, geocoder):
     """The base URL of a gunicorn server on a fresh SQLite database, schema from the migrations."""
-    database_url, instance = _fresh_database(tmp_path_factory.mktemp("e2e"))
+    database_url, instance = _fresh_database(live_folder)
     with serve(
         database_url,
         instance,
@@ -88,6 +97,12 @@ def live_server(tmp_path_factory, geocoder):
         MEETUPS_GEOCODER_TIMEOUT="2",
     ) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def live_database(live_server, live_folder) -> Path:
+    """The live server's SQLite file, for what no form may do (move a gathering into the past)."""
+    return live_folder / DATABASE_FILE
 
 
 @pytest.fixture(scope="session")

@@ -35,9 +35,17 @@ SHOTS = {
     "gathering-phone.png": (True, "fr-FR", PHONE, GATHERING, False),
     "home-en.png": (False, "en-GB", LAPTOP, "/", False),
     "cancel.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
+    "profile.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/profile", True),
+    "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
+    "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
 }
-# file name -> the link then followed from what was opened
-FOLLOW = {"cancel.png": "Annuler cette rencontre"}
+# file name -> (the link then followed from what was opened, the address it leads to)
+FOLLOW = {
+    "cancel.png": ("Annuler cette rencontre", r"/events/\d+/cancel"),
+    "people.png": ("Hugo Martin", r"/people/\d+"),  # the proofreader going to Camille's apéro
+}
+# file name -> (the block scrolled to the middle of the screen, a text it must hold)
+BLOCK = {"suggestions.png": ("#suggested", "Hugo Martin")}  # demo people all opted in
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +96,14 @@ def test_screenshot(browse, folder, name):
         page.get_by_role("link", name=target, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(target)
     if name in FOLLOW:
-        page.get_by_role("link", name=FOLLOW[name], exact=True).click()
-        expect(page).to_have_url(re.compile(r"/events/\d+/cancel$"))
+        link, address = FOLLOW[name]
+        page.get_by_role("link", name=link, exact=True).first.click()
+        expect(page).to_have_url(re.compile(rf"{address}$"))
+    if name in BLOCK:
+        selector, text = BLOCK[name]
+        block = page.locator(selector)
+        expect(block).to_contain_text(text)
+        block.evaluate("element => element.scrollIntoView({block: 'center'})")
     page.wait_for_function("() => [...document.images].every((image) => image.complete)")
     path = folder / name
     page.screenshot(path=path, full_page=whole)
