@@ -68,6 +68,7 @@ def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
 def upcoming(
     city: City | None = None,
     tag: str | None = None,
+    pack_id: int | None = None,
     now: datetime | None = None,
     limit: int | None = None,
     include_cancelled: bool = True,
@@ -77,6 +78,8 @@ def upcoming(
     query = listing(now, tag, include_cancelled)
     if city is not None:
         query = query.where(Gathering.city_id == city.id)
+    if pack_id is not None:
+        query = query.where(Gathering.pack_id == pack_id)
     if limit is not None:
         query = query.limit(limit)
     if offset:
