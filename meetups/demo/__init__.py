@@ -16,15 +16,16 @@ from meetups.places.services import city_for, venue_for
 
 PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo accounts only
 
+# Trades as French freelancers write them: the English pages show the English names.
 PEOPLE = [
-    ("camille@example.org", "Camille Durand", "web writer", "Lyon"),
-    ("hugo@example.org", "Hugo Martin", "proofreader", "Lyon"),
-    ("ines@example.org", "Inès Bernard", "SEO consultant", "Paris"),
-    ("theo@example.org", "Théo Petit", "integrator", "Bordeaux"),
-    ("lea@example.org", "Léa Robert", "community manager", "Nantes"),
-    ("malik@example.org", "Malik Haddad", "developer", "Lille"),
-    ("sarah@example.org", "Sarah Lefèvre", "designer", "Saint-Étienne"),
-    ("yanis@example.org", "Yanis Moreau", "translator", "Lyon"),
+    ("camille@example.org", "Camille Durand", "Rédactrice web", "Lyon"),
+    ("hugo@example.org", "Hugo Martin", "Correcteur", "Lyon"),
+    ("ines@example.org", "Inès Bernard", "Consultante SEO", "Paris"),
+    ("theo@example.org", "Théo Petit", "Intégrateur web", "Bordeaux"),
+    ("lea@example.org", "Léa Robert", "Community manager", "Nantes"),
+    ("malik@example.org", "Malik Haddad", "Développeur", "Lille"),
+    ("sarah@example.org", "Sarah Lefèvre", "Graphiste", "Saint-Étienne"),
+    ("yanis@example.org", "Yanis Moreau", "Traducteur", "Lyon"),
 ]
 
 # What the demo people say of themselves: they all opted in to suggestions.
