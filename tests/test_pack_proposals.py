@@ -199,3 +199,24 @@ def test_the_pack_line_in_french(app, client, me, create_pack):
     gathering_id = event_id(client.post("/events/new", data=form_data(pack="atelier")))
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     assert "Dans la meute" in client.get(f"/events/{gathering_id}").text
+
+
+def test_an_admin_edits_with_the_organisers_packs(app, client, create_user, login, create_pack):
+    organiser, admin = create_user(), create_user(is_admin=True)
+    create_pack("Atelier", [(organiser, MemberStatus.ACTIVE)])
+    create_pack("Tech Lille", [(admin, MemberStatus.ACTIVE)], city="Lille")
+    login(organiser)
+    gathering_id = event_id(client.post("/events/new", data=form_data(pack="")))
+    client.post("/auth/logout", data={})
+    login(admin)
+    assert Select(client.get(f"/events/{gathering_id}/edit").text).options == ["", "atelier"]
+    assert 'id="pack-error"' in edit(client, gathering_id, pack="tech-lille").text
+    event_id(edit(client, gathering_id, pack="atelier"))
+    assert pack_of(app, gathering_id) is not None
+
+
+def test_the_form_in_french(client, me, create_pack):
+    create_pack("Atelier", [(me, MemberStatus.ACTIVE)])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    page = client.get("/events/new").text
+    assert ">Meute</label>" in page and ">Aucune meute</option>" in page
