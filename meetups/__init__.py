@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from meetups import cli, edge, errors, i18n, security, templating
+    from meetups.packs import proposing
 
     edge.register(app)
     errors.register(app)
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.register(app)
     security.register(app)
     cli.register(app)
+    proposing.register(app)
     _wrap(app)
     return app
 

@@ -54,7 +54,7 @@ def demo(if_empty: bool, gatherings: int | None, seed: int | None) -> None:
     db.session.commit()
     click.echo(
         f"Demo data loaded: {summary['users']} people, {summary['cities']} cities, "
-        f"{summary['gatherings']} gatherings."
+        f"{summary['gatherings']} gatherings, {summary['packs']} packs."
     )
     click.echo(f"Sign in as {summary['login']} with the password {summary['password']}.")
 
@@ -73,7 +73,7 @@ def _demo_bulk(gatherings: int, seed: int | None) -> None:
     click.echo(
         f"Demo data loaded: {summary['users']:,} people, {summary['cities']} cities, "
         f"{summary['venues']:,} venues, {summary['gatherings']:,} gatherings, "
-        f"{summary['rsvps']:,} RSVPs."
+        f"{summary['packs']:,} packs, {summary['rsvps']:,} RSVPs."
     )
     click.echo(f"Sign in as {summary['login']} with the password {summary['password']}.")
 

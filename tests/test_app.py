@@ -276,6 +276,7 @@ def test_make_admin_refuses_an_unknown_email(app, runner, create_user):
 def test_demo_fills_an_empty_database(app, runner, client):
     from meetups.accounts.models import User
     from meetups.gatherings.models import Gathering
+    from meetups.packs.models import Membership, MemberStatus, Pack
     from meetups.places.models import City, Venue
 
     result = runner.invoke(args=["demo"])
@@ -286,6 +287,16 @@ def test_demo_fills_an_empty_database(app, runner, client):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(Venue.latitude.is_(None))) == 0
         titles = db.session.scalars(sa.select(Gathering.title)).all()
+        packs = dict(db.session.execute(sa.select(Pack.slug, Pack.join_policy)).all())
+        in_packs = db.session.scalars(
+            sa.select(Gathering.id).where(Gathering.pack_id.is_not(None)).order_by(Gathering.id)
+        ).all()
+        pending = db.session.scalar(
+            sa.select(sa.func.count()).where(Membership.status == MemberStatus.PENDING)
+        )
+    assert packs["redacteurs-web-de-lyon"] == "open" and packs["tech-lille"] == "approval"
+    assert len(packs) >= 3 and len(in_packs) >= 3 and pending >= 1
+    assert "/packs/redacteurs-web-de-lyon" in client.get(f"/events/{in_packs[0]}").text
 
     home = text_of(client.get("/").text)
     assert titles[0] in home

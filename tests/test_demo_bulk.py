@@ -71,6 +71,39 @@ def test_it_makes_n_gatherings_spread_over_cities_dates_and_tags(app, loaded):
     assert scalar(app, elsewhere) == 0
 
 
+def test_packs_in_the_cities_hold_a_share_of_the_gatherings(app, loaded, client):
+    from meetups.gatherings.models import Gathering
+    from meetups.packs.models import Membership, MemberStatus, Pack, Role
+
+    assert scalar(app, count_of(Pack)) >= 2
+    in_packs = scalar(app, count_of(Gathering).where(Gathering.pack_id.is_not(None)))
+    assert GATHERINGS * 0.15 < in_packs < GATHERINGS * 0.45
+    # A pack's gatherings are in its city, proposed by one of its active members.
+    stray = (
+        count_of(Gathering)
+        .join(Pack, Pack.id == Gathering.pack_id)
+        .outerjoin(
+            Membership,
+            (Membership.pack_id == Pack.id)
+            & (Membership.user_id == Gathering.organiser_id)
+            & (Membership.status == MemberStatus.ACTIVE),
+        )
+        .where((Pack.city_id != Gathering.city_id) | Membership.id.is_(None))
+    )
+    assert scalar(app, stray) == 0
+    # Each pack has exactly one organiser, and members besides.
+    organisers = sa.select(Membership.pack_id, sa.func.count()).where(
+        Membership.role == Role.ORGANISER
+    )
+    assert {n for _pack, n in rows(app, organisers.group_by(Membership.pack_id))} == {1}
+    assert scalar(app, count_of(Membership)) >= 3 * scalar(app, count_of(Pack))
+    # Its page names the pack.
+    gathering_id, name = rows(
+        app, sa.select(Gathering.id, Pack.name).join(Gathering.pack).order_by(Gathering.id)
+    )[0]
+    assert name in client.get(f"/events/{gathering_id}").text
+
+
 def test_seats_are_never_oversold_and_only_full_gatherings_have_a_waitlist(app, loaded):
     from meetups.gatherings.models import Gathering, Response, Rsvp
 

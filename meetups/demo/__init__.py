@@ -1,4 +1,5 @@
-"""Demo data: a few French cities, venues with fixed coordinates, people and upcoming gatherings."""
+"""Demo data: a few French cities, venues with fixed coordinates, people, packs and upcoming
+gatherings (some of them in packs)."""
 
 from datetime import datetime, time, timedelta
 
@@ -10,6 +11,7 @@ from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
 from meetups.gatherings import services as gatherings
 from meetups.gatherings.models import Response
+from meetups.packs.models import MAX_SLUG, JoinPolicy, Membership, MemberStatus, Pack, Role
 from meetups.places import gazetteer
 from meetups.places.models import GeocodeStatus
 from meetups.places.services import city_for, venue_for
@@ -70,6 +72,39 @@ GATHERINGS = [
     (31, 19, 0, 7, "Traducteurs et rédacteurs : apéro croisé", ("traduction", "rédaction"), 3),
 ]
 
+# (name, city, policy, join question, description, organiser, [(member, status, answer)])
+PACKS = [
+    (
+        "Rédacteurs web de Lyon",
+        "Lyon",
+        JoinPolicy.OPEN,
+        None,
+        "Rédacteurs, correcteurs et traducteurs lyonnais : on se relit, on se passe des clients.",
+        0,
+        [(1, MemberStatus.ACTIVE, None), (7, MemberStatus.ACTIVE, None)],
+    ),
+    (
+        "Tech Lille",
+        "Lille",
+        JoinPolicy.APPROVAL,
+        "Sur quoi travaillez-vous en ce moment ?",
+        "Développeurs et intégrateurs indépendants de la métropole lilloise.",
+        5,
+        [(3, MemberStatus.PENDING, "Des thèmes WordPress sur mesure pour des artisans.")],
+    ),
+    (
+        "SEO et contenus à Paris",
+        "Paris",
+        JoinPolicy.OPEN,
+        None,
+        "Consultants SEO, rédacteurs et intégrateurs qui répondent ensemble aux gros appels d’offres.",
+        2,
+        [(0, MemberStatus.ACTIVE, None), (3, MemberStatus.ACTIVE, None)],
+    ),
+]
+# Gathering index (in GATHERINGS) -> pack index (in PACKS): its organiser is a member.
+GATHERING_PACKS = {0: 0, 1: 0, 2: 2, 5: 1, 7: 0}
+
 DESCRIPTION = (
     "On se retrouve pour parler clients, tarifs et outils, et se présenter les uns aux autres.\n\n"
     "Venez comme vous êtes, avec vos cartes de visite. Plus d'infos : https://example.org/meute"
@@ -82,7 +117,7 @@ def is_empty() -> bool:
 
 
 def load(today: datetime | None = None) -> dict:
-    """Add the demo people, venues and gatherings; the caller commits."""
+    """Add the demo people, venues, packs and gatherings; the caller commits."""
     users = [_person(*row) for row in PEOPLE]
     venues = []
     for city_name, name, address, lat, lon in VENUES:
@@ -90,8 +125,9 @@ def load(today: datetime | None = None) -> dict:
         venue.latitude, venue.longitude = lat, lon
         venue.geocode_status, venue.geocoded_by = GeocodeStatus.MANUAL, "demo"
         venues.append(venue)
+    packs = [_pack(users, *row) for row in PACKS]
     start_day = (today or utcnow()).date()
-    for days, hour, v, o, title, tags, capacity in GATHERINGS:
+    for n, (days, hour, v, o, title, tags, capacity) in enumerate(GATHERINGS):
         venue = venues[v]
         wall = datetime.combine(start_day + timedelta(days=days), time(hour))
         starts = local_to_utc(wall, venue.city.timezone)
@@ -105,6 +141,7 @@ def load(today: datetime | None = None) -> dict:
             ends_at=starts + timedelta(hours=2, minutes=30),
             capacity=capacity,
             tags=tags,
+            pack_id=packs[GATHERING_PACKS[n]].id if n in GATHERING_PACKS else None,
         )
         gathering = gatherings.propose(users[o], proposal)
         for friend in (users[o + 1 :] + users[:o])[:3]:  # the third waits when seats run out
@@ -114,9 +151,32 @@ def load(today: datetime | None = None) -> dict:
         "users": len(users),
         "cities": len({row[0] for row in VENUES}),
         "gatherings": len(GATHERINGS),
+        "packs": len(packs),
         "login": PEOPLE[0][0],
         "password": PASSWORD,
     }
+
+
+def pack_slug(name: str) -> str:
+    """A pack's slug as its pages spell it: "Rédacteurs web de Lyon" -> "redacteurs-web-de-lyon"."""
+    return gazetteer.normalise(name).replace(" ", "-")[:MAX_SLUG]
+
+
+def _pack(users, name, city, policy, question, description, organiser, members) -> Pack:
+    """A pack with its organiser first, its members and pending requests; flushed for its id."""
+    now = utcnow()
+    pack = Pack(slug=pack_slug(name), name=name, city=city_for(_place(city)))
+    pack.description, pack.join_policy, pack.join_question = description, policy, question
+    rows = [(organiser, Role.ORGANISER, MemberStatus.ACTIVE, None)]
+    rows += [(m, Role.MEMBER, status, answer) for m, status, answer in members]
+    for m, role, status, answer in rows:
+        joined = now if status == MemberStatus.ACTIVE else None
+        pack.memberships.append(
+            Membership(user=users[m], role=role, status=status, answer=answer, joined_at=joined)
+        )
+    db.session.add(pack)
+    db.session.flush()
+    return pack
 
 
 def _place(name: str) -> gazetteer.Place:

@@ -1,5 +1,8 @@
 """Demo data in bulk, for benchmarks: N gatherings over many cities, written with Core inserts.
 
+Each city with gatherings has about one pack for 40 of them, with members from the city; about
+30% of its gatherings belong to one of its packs, proposed by one of that pack's members.
+
 The rows are the ones the services would have written, worked out in memory (rsvps.py plays
 the RSVP rules; a cancellation raises the gathering's sequence) and inserted in chunks, with
 one password hash for everyone: 100,000 gatherings take a minute or two, not hours.
@@ -19,10 +22,11 @@ from werkzeug.security import generate_password_hash
 from meetups.accounts import trades
 from meetups.accounts.models import User, new_feed_token, new_session_token
 from meetups.dates import AmbiguousTimeError, NonexistentTimeError, local_to_utc, utcnow
-from meetups.demo import DESCRIPTION, PASSWORD
+from meetups.demo import DESCRIPTION, PASSWORD, pack_slug
 from meetups.demo.rsvps import Answer, Move, answers_for
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag, gathering_tags
+from meetups.packs.models import JoinPolicy, Membership, MemberStatus, Pack, Role
 from meetups.places import gazetteer
 from meetups.places.models import City, GeocodeStatus, Venue
 
@@ -56,6 +60,12 @@ CAPACITIES = (None, None, 3, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 60)
 DAYS_BACK, DAYS_AHEAD = 28, 365
 ANSWERS = (Response.GOING, Response.MAYBE, Response.NO)
 ANSWER_WEIGHTS = (65, 20, 15)
+GATHERINGS_PER_PACK = 40  # a city gets a pack for about this many gatherings
+PACK_SHARE = 0.3  # of a city's gatherings, this share belongs to one of its packs
+PACK_KINDS = ("Rédacteurs web", "Freelances tech", "Créatifs", "Indés du numérique")
+PACK_KINDS += ("Consultants SEO", "Traducteurs", "Graphistes et illustrateurs", "Photographes")
+PACK_QUESTION = "Quel est votre métier, et que cherchez-vous dans la meute ?"
+ANSWER = "Rencontrer d’autres indépendants et me passer des clients."
 
 
 @dataclass
@@ -70,6 +80,7 @@ class World:
     everyone: list[int]
     venues: list[list[int]]  # venue ids by city index
     tag_ids: list[int]
+    packs: list[list[tuple[int, list[int]]]]  # by city index: (pack id, active member ids)
 
 
 def load(
@@ -93,7 +104,8 @@ def load(
         residents[index_of[row["home_city_id"]]].append(user_id)
     venues = _venues(rng, now, places, city_ids, Counter(plan))
     tag_ids = _insert(Tag.__table__, [{"name": name} for name in TAGS])
-    world = World(rng, now, places, city_ids, residents, everyone, venues, tag_ids)
+    packs = _packs(rng, now, places, city_ids, residents, Counter(plan))
+    world = World(rng, now, places, city_ids, residents, everyone, venues, tag_ids, packs)
     answers = 0
     for start in range(0, gatherings, CHUNK):
         answers += _chunk(world, plan[start : start + CHUNK])
@@ -105,6 +117,7 @@ def load(
         "cities": len(places),
         "venues": sum(map(len, venues)),
         "gatherings": gatherings,
+        "packs": sum(map(len, packs)),
         "rsvps": answers,
         "login": people[0]["email"],
         "password": PASSWORD,
@@ -146,7 +159,10 @@ def _gathering(world: World, city: int) -> tuple[dict, list[int], list[Answer]]:
     ends = starts + timedelta(minutes=rng.choice((90, 120, 150, 180)))
     created = min(now, starts) - timedelta(seconds=rng.uniform(3600, 60 * 86400))
     cancelled = created + (min(now, ends) - created) * rng.random() if rng.random() < 0.05 else None
-    organiser = rng.choice(world.residents[city] or world.everyone)
+    pack_id, organiser = None, rng.choice(world.residents[city] or world.everyone)
+    if world.packs[city] and rng.random() < PACK_SHARE:  # proposed by one of its members
+        pack_id, members = rng.choice(world.packs[city])
+        organiser = rng.choice(members)
     capacity = rng.choice(CAPACITIES)
     topic = rng.choice(TOPICS)
     row = {
@@ -157,6 +173,7 @@ def _gathering(world: World, city: int) -> tuple[dict, list[int], list[Answer]]:
         "city_id": world.city_ids[city],
         "venue_id": rng.choice(world.venues[city]),
         "organiser_id": organiser,
+        "pack_id": pack_id,
         "starts_at": starts,
         "ends_at": ends,
         "capacity": capacity,
@@ -199,6 +216,63 @@ def _moves(rng: random.Random, others: list[int], opened: datetime, closed: date
         if rng.random() < 0.1:  # a change of mind later on
             moves.append((at + (closed - at) * rng.random(), user, rng.choice(ANSWERS)))
     return sorted(moves)
+
+
+def _packs(rng, now, places, city_ids, residents, gatherings: Counter) -> list[list]:
+    """Packs in the cities with gatherings (one for ~40), each with an organiser and members
+    from the city, a few requests pending; by city index: (pack id, active member ids)."""
+    rows, members, cities, slugs = [], [], [], set()
+    for i, place in enumerate(places):
+        people = residents[i]
+        wanted = (gatherings[i] + GATHERINGS_PER_PACK // 2) // GATHERINGS_PER_PACK
+        for _ in range(wanted if len(people) >= 3 else 0):
+            name = f"{rng.choice(PACK_KINDS)} de {place.name}"
+            slug, n = pack_slug(name), 1
+            while slug in slugs:  # as the pages do: "-2" for a second pack of that name
+                n += 1
+                slug = f"{pack_slug(name)}-{n}"
+            slugs.add(slug)
+            approval = rng.random() < 0.3
+            # After its people joined the site (100 days ago or more), before its gatherings.
+            created = now - timedelta(days=92 + 2 * rng.random())
+            rows.append(
+                {
+                    "slug": slug,
+                    "name": name,
+                    "city_id": city_ids[i],
+                    "description": f"Les indépendants de {place.name} qui se retrouvent.",
+                    "join_policy": JoinPolicy.APPROVAL if approval else JoinPolicy.OPEN,
+                    "join_question": PACK_QUESTION if approval else None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            members.append(rng.sample(people, rng.randint(3, min(len(people), 25))))
+            cities.append(i)
+    ids = _insert(Pack.__table__, rows)
+    by_city: list[list[tuple[int, list[int]]]] = [[] for _ in places]
+    links = []
+    for pack_id, pack, people, city in zip(ids, rows, members, cities, strict=True):
+        active = []
+        for n, user_id in enumerate(people):
+            pending = n > 0 and pack["join_policy"] == JoinPolicy.APPROVAL and rng.random() < 0.15
+            asked = now - timedelta(days=rng.uniform(0, 5)) if pending else pack["created_at"]
+            links.append(
+                {
+                    "pack_id": pack_id,
+                    "user_id": user_id,
+                    "role": Role.ORGANISER if n == 0 else Role.MEMBER,  # the first is its creator
+                    "status": MemberStatus.PENDING if pending else MemberStatus.ACTIVE,
+                    "answer": ANSWER if n > 0 and pack["join_question"] else None,
+                    "requested_at": asked,
+                    "joined_at": None if pending else asked + timedelta(hours=rng.uniform(0, 48)),
+                }
+            )
+            if not pending:
+                active.append(user_id)
+        by_city[city].append((pack_id, active))
+    _insert(Membership.__table__, links, returning=False)
+    return by_city
 
 
 def _city_row(place: gazetteer.Place) -> dict:

@@ -1,11 +1,13 @@
 """The proposal form, shared by proposing and editing a gathering."""
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from wtforms import Form, StringField, TextAreaField
+from wtforms import Form, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -53,6 +55,22 @@ ANY_ZONE = timedelta(days=1)
 AT_MOST_200 = _l("At most 200 characters.")
 # Far above any room, and far below the 32-bit INTEGER PostgreSQL refuses to overflow.
 MAX_CAPACITY = 100_000
+
+
+class OfferedPack(NamedTuple):
+    """A pack the proposal form offers: its id, slug (the field's value) and name."""
+
+    id: int
+    slug: str
+    name: str
+
+
+def packs_of(user_id: int) -> list[OfferedPack]:
+    """The packs this person may propose into (active member), by name; none without packs."""
+    # Packs sit above gatherings, so gatherings may not import them: packs hand this in
+    # (meetups.packs.proposing.register) as a callable user_id -> [(id, slug, name), ...].
+    provider = current_app.extensions.get("meetups.packs")
+    return [OfferedPack(*row) for row in provider(user_id)] if provider else []
 
 
 def parse_tags(text: str | None) -> list[str]:
@@ -140,6 +158,12 @@ class GatheringForm(SiteForm):
         validators=[Length(max=400, message=_l("At most 400 characters."))],
         description=_l("Optional, separated by commas: seo, rédaction, correction."),
     )
+    pack = SelectField(
+        _l("Pack"),
+        choices=[],
+        validate_choice=False,  # validate_pack says why, beside the field
+        description=_l("Optional: the gathering belongs to this pack, and shows in its calendar."),
+    )
     # The country code of a city abroad that the person confirmed (see validate_city).
     confirm_country = StringField(_l("Confirm the country"), filters=[strip])
 
@@ -157,6 +181,22 @@ class GatheringForm(SiteForm):
         self.seats_taken = seats_taken
         self.starts_at_utc: datetime | None = None
         self.ends_at_utc: datetime | None = None
+        self.offered_packs: dict[str, OfferedPack] = {}
+
+    def offer_packs(self, packs: list[OfferedPack], current: OfferedPack | None = None) -> None:
+        """The packs the select offers: the organiser's; an edit keeps its pack even if they left."""
+        if current is not None and current.slug not in {pack.slug for pack in packs}:
+            packs = [*packs, current]
+        self.offered_packs = {pack.slug: pack for pack in packs}
+        self.pack.choices = [SelectChoice("", _l("No pack"))]
+        self.pack.choices += [SelectChoice(pack.slug, pack.name) for pack in packs]
+
+    def validate_pack(self, field) -> None:
+        # Checked on the server: a script may post any slug.
+        if field.data and field.data not in self.offered_packs:
+            raise ValidationError(
+                _l("Only the pack’s active members may propose a gathering in it.")
+            )
 
     def validate_capacity(self, field) -> None:
         if field.data is not None and field.data < self.seats_taken:
@@ -280,6 +320,7 @@ class GatheringForm(SiteForm):
             ends_at=self.ends_at_utc,
             capacity=self.capacity.data,
             tags=tuple(parse_tags(self.tags.data)),
+            pack_id=pack.id if (pack := self.offered_packs.get(self.pack.data or "")) else None,
         )
 
     @classmethod
@@ -299,10 +340,17 @@ class GatheringForm(SiteForm):
                 "ends_at": utc_to_local(gathering.ends_at, zone).replace(tzinfo=None),
                 "capacity": gathering.capacity,
                 "tags": ", ".join(tag.name for tag in gathering.tags),
+                "pack": gathering.pack.slug if gathering.pack else "",
             },
             **kwargs,
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
+        # The organiser's packs, even when an admin edits: they are the one proposing.
+        pack = gathering.pack
+        form.offer_packs(
+            packs_of(gathering.organiser_id),
+            current=OfferedPack(pack.id, pack.slug, pack.name) if pack else None,
+        )
         return form
 
 
@@ -321,6 +369,8 @@ class ProposalForm(GatheringForm):
                 field = self[name]
                 longest = min(v.max for v in field.validators if isinstance(v, Length))
                 field.data = value[:longest]
+        if args.get("pack", "") in self.offered_packs:  # the pack page's link; others are ignored
+            self.pack.data = args["pack"]
 
 
 class RsvpForm(SiteForm):

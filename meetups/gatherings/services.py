@@ -31,6 +31,7 @@ class Proposal:
     ends_at: datetime
     capacity: int | None
     tags: tuple[str, ...]
+    pack_id: int | None = None  # checked by the form: only the pack's active members may
 
 
 class AlreadyProposed(Exception):
@@ -72,6 +73,7 @@ def update(gathering: Gathering, proposal: Proposal) -> bool:
         gathering.sequence += 1
         gathering.updated_at = utcnow()
     db.session.flush()
+    db.session.expire(gathering, ["pack"])  # set by id above: loaded again when next read
     promote_waitlisted(gathering)
     return changed
 
@@ -125,10 +127,12 @@ def _apply(gathering: Gathering, proposal: Proposal, organiser_id: int) -> None:
     gathering.capacity = proposal.capacity
     # New tags are inserted in one order everywhere, so two proposals cannot deadlock on them.
     gathering.tags = [tag_for(name) for name in sorted(proposal.tags)]
+    gathering.pack_id = proposal.pack_id
 
 
 def _fingerprint(gathering: Gathering) -> tuple:
-    # Everything a calendar shows of the event; capacity is not in it.
+    # Everything a calendar shows of the event; capacity is not in it. The pack is: the
+    # gathering enters one pack's feed and leaves another's.
     return (
         gathering.title,
         gathering.description,
@@ -137,6 +141,7 @@ def _fingerprint(gathering: Gathering) -> tuple:
         gathering.ends_at,
         gathering.status,
         tuple(sorted(tag.name for tag in gathering.tags)),
+        gathering.pack_id,
     )
 
 

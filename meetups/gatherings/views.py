@@ -18,6 +18,7 @@ from meetups.gatherings.forms import (
     GatheringForm,
     ProposalForm,
     RsvpForm,
+    packs_of,
 )
 from meetups.gatherings.models import Gathering, Response, Rsvp
 from meetups.places import gazetteer, geocoding
@@ -118,6 +119,7 @@ def city(slug: str):
 def create():
     form = ProposalForm()
     form.home_country = _home_country()
+    form.offer_packs(packs_of(current_user.id))
     if request.method == "GET":
         if current_user.home_city:
             form.city.data = current_user.home_city.name
