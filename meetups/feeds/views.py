@@ -55,9 +55,17 @@ def pack_feed(req: Request, slug: str) -> Feed | None:
     )
 
 
-def _group_feed(req: Request, kind: str, slug: str, freshness, model, rows, info) -> Feed | None:
-    """The calendar of a group of gatherings (a city's, a pack's): its freshness from one query,
-    its rows, and what the calendar is called, by the group's model."""
+def _group_feed(
+    req: Request,
+    kind: str,
+    slug: str,
+    freshness: Callable[[str, datetime], queries.Freshness | None],
+    model: type[City] | type[Pack],
+    rows: Callable[[int, str | None, datetime], list[queries.Row]],
+    info: Callable[..., ical.CalendarInfo],
+) -> Feed | None:
+    """The calendar of a group of gatherings (a city's, a pack's), one rule for both: its
+    freshness (one query), its rows in the window, and what the calendar is called."""
     try:
         tag = tag_filter(req.args.get("tag"))
     except ValueError:
