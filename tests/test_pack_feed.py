@@ -349,3 +349,20 @@ def test_the_subscribe_block_of_a_pack_page(app, scene):
         assert "Rédacteurs de Lyon" in html
         heading = {"fr": "S’abonner aux rencontres de Rédacteurs de Lyon"}
         assert heading.get(language, "Subscribe to the gatherings of Rédacteurs de Lyon") in html
+
+
+def test_a_change_shows_on_the_next_request_whichever_process_serves_it(
+    app, client, scene, other_process
+):
+    workers = [other_process().test_client(), other_process().test_client()]
+    kept = {n: w.get(WRITERS).headers["ETag"] for n, w in enumerate(workers)}
+    assert len(set(kept.values())) == 1 and client.get(WRITERS).headers["ETag"] == kept[0]
+    rename(app, scene.writers, "Plumes de Lyon")  # written through this process
+    for n, worker in enumerate(workers):  # each with the old feed in its memory
+        response = worker.get(WRITERS, headers={"If-None-Match": kept[n]})
+        assert response.status_code == 200
+        name = icalendar.Calendar.from_ical(response.data)["X-WR-CALNAME"]
+        assert text_of(name) == "Meute · Plumes de Lyon"
+    put_in_pack(app, scene.loose, scene.writers)
+    for worker in workers:
+        assert uid_of(app, scene.loose) in parse_all(fetch(worker, WRITERS))
