@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+import meetups.packs.models  # noqa: F401 - mapped for tests that use models without an app
 from meetups import create_app
 from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db

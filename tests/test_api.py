@@ -161,6 +161,7 @@ def test_an_event_shows_every_public_field(api, gather, locate):
         "ends_at": "2027-01-14T21:00:00+01:00",
         "timezone": "Europe/Paris",
         "city": {"slug": "lyon", "name": "Lyon"},
+        "pack": None,
         "venue": {
             "name": "Café des Freelances",
             "address": "12 rue de la République, 69002 Lyon",
@@ -276,12 +277,16 @@ def test_links_use_the_configured_base_url(app, client, gather):
     assert event["ical_url"] == f"https://meute.example.org/events/{gathering.id}/calendar.ics"
 
 
-def test_no_answer_ever_holds_an_email_address(client, api, gather, answer, create_user, cancel):
+def test_no_answer_ever_holds_an_email_address(
+    app, client, api, gather, answer, create_user, cancel, organiser
+):
     people = [create_user(email=f"hidden{n}@private.example", trade="") for n in range(3)]
     gathering = gather(start=soon(), capacity="2")
     for person in people:
         answer(gathering, person, "going")
     cancel(gather(start=soon(2)))
+    make_pack(app, "secrets", "Secrets", [organiser, people[0]], pending=people[1:])
+    in_packs(app, "secrets")
     bodies = [
         client.get(path).text
         for path in (
@@ -292,14 +297,18 @@ def test_no_answer_ever_holds_an_email_address(client, api, gather, answer, crea
             "/api/v1/openapi.json",
             "/api/v1/events/999999",
             "/api/v1/trades",
+            "/api/v1/packs",
+            "/api/v1/events?pack=secrets",
         )
     ]
     assert all("@" not in body for body in bodies)
+    assert "Secrets" in bodies[-1]
 
 
 def test_answers_are_public_cacheable_json(client, gather):
     gathering = gather()
     paths = ("/api/v1/cities", "/api/v1/events", f"/api/v1/events/{gathering.id}", "/api/v1/trades")
+    paths += ("/api/v1/packs",)
     for path in paths:
         response = client.get(path)
         assert response.headers["Content-Type"] == "application/json"
@@ -632,6 +641,120 @@ def test_trade_complements_follow_the_pairs_admins_change(api, runner):
     assert complements("juriste") == ["comptable"]
 
 
+# Packs ---------------------------------------------------------------------------------------
+
+
+def make_pack(app, slug, name, members=(), pending=(), city="lyon") -> str:
+    """A pack made through the models (its pages live elsewhere): the first member organises."""
+    from meetups.packs.models import Membership, MemberStatus, Pack, Role
+    from meetups.places.models import City
+
+    with app.app_context():
+        pack = Pack(
+            slug=slug, name=name, city=db.session.scalar(db.select(City).filter_by(slug=city))
+        )
+        for n, person in enumerate(members):
+            role = Role.ORGANISER if n == 0 else Role.MEMBER
+            pack.memberships.append(Membership(user_id=person.id, role=role, joined_at=utcnow()))
+        for person in pending:
+            pack.memberships.append(
+                Membership(user_id=person.id, status=MemberStatus.PENDING, answer="Moi aussi !")
+            )
+        db.session.add(pack)
+        db.session.commit()
+    return slug
+
+
+def in_packs(app, slug, *gatherings) -> None:
+    """Put these gatherings in the pack; given none, every gathering in no pack yet."""
+    from meetups.packs.models import Pack
+
+    with app.app_context():
+        pack = db.session.scalar(db.select(Pack).filter_by(slug=slug))
+        chosen = [g.id for g in gatherings]
+        query = db.select(Gathering).where(
+            Gathering.id.in_(chosen) if chosen else Gathering.pack_id.is_(None)
+        )
+        for gathering in db.session.scalars(query):
+            gathering.pack_id = pack.id
+        db.session.commit()
+
+
+def test_packs_with_their_counts(api, app, gather, cancel, organiser, create_user):
+    member, asking = create_user(email="member.secret@example.org"), create_user()
+    lyon = [gather(city="Lyon", start=soon(n)) for n in (3, 4, 5)]
+    paris = gather(city="Paris", start=soon(6))
+    over = gather(city="Lyon", start=soon(-3))
+    make_pack(app, "redacteurs-de-lyon", "Rédacteurs de Lyon", [organiser, member], [asking])
+    make_pack(app, "correcteurs", "Correcteurs", [member])
+    make_pack(app, "seo-paris", "SEO à Paris", [organiser], city="paris")
+    make_pack(app, "atelier-vide", "atelier vide", [])
+    in_packs(app, "redacteurs-de-lyon", lyon[0], lyon[1], over)
+    in_packs(app, "correcteurs", lyon[2])
+    in_packs(app, "seo-paris", paris)
+    cancel(lyon[1])
+    body = api("/api/v1/packs")
+    assert body["packs"][2] == {
+        "slug": "redacteurs-de-lyon",
+        "name": "Rédacteurs de Lyon",
+        "city": {"slug": "lyon", "name": "Lyon"},
+        "member_count": 2,  # the pending request is not a member
+        "upcoming_count": 1,  # neither the cancelled one nor the one over
+        "url": "http://localhost/packs/redacteurs-de-lyon",
+        "ical_url": "http://localhost/packs/redacteurs-de-lyon/calendar.ics",
+    }
+    # By city name, then pack name whatever its case.
+    listed = [(p["slug"], p["member_count"], p["upcoming_count"]) for p in body["packs"]]
+    assert listed == [
+        ("atelier-vide", 0, 0),
+        ("correcteurs", 1, 1),
+        ("redacteurs-de-lyon", 2, 1),
+        ("seo-paris", 1, 1),
+    ]
+    assert "@" not in str(body)
+
+
+def test_pack_links_use_the_configured_base_url(app, client, gather, organiser):
+    app.config["BASE_URL"] = "https://meute.example.org/"
+    gather(city="Lyon")
+    make_pack(app, "correcteurs", "Correcteurs", [organiser])
+    (pack,) = client.get("/api/v1/packs").json["packs"]
+    assert pack["url"] == "https://meute.example.org/packs/correcteurs"
+    assert pack["ical_url"] == "https://meute.example.org/packs/correcteurs/calendar.ics"
+
+
+def test_events_of_a_pack_and_each_events_pack(api, app, gather, organiser):
+    first, loose, second, proofing = (gather(city="Lyon", start=soon(n)) for n in (3, 4, 5, 6))
+    make_pack(app, "redacteurs-de-lyon", "Rédacteurs de Lyon", [organiser])
+    make_pack(app, "correcteurs", "Correcteurs", [organiser])
+    in_packs(app, "redacteurs-de-lyon", first, second)
+    in_packs(app, "correcteurs", proofing)
+    body = api("/api/v1/events?pack=redacteurs-de-lyon")
+    assert ids(body) == [first.id, second.id]
+    assert {e["pack"]["slug"] for e in body["events"]} == {"redacteurs-de-lyon"}
+    assert body["events"][0]["pack"] == {"slug": "redacteurs-de-lyon", "name": "Rédacteurs de Lyon"}
+    assert ids(api("/api/v1/events?pack=correcteurs&city=lyon")) == [proofing.id]
+    every = {e["id"]: e["pack"] for e in api("/api/v1/events")["events"]}
+    assert every[loose.id] is None
+    assert every[proofing.id] == {"slug": "correcteurs", "name": "Correcteurs"}
+    assert api(f"/api/v1/events/{second.id}")["pack"]["name"] == "Rédacteurs de Lyon"
+    assert api(f"/api/v1/events/{loose.id}")["pack"] is None
+
+
+def test_the_next_link_keeps_the_pack(api, app, gather, organiser):
+    made = [gather(city="Lyon", start=soon(n)) for n in (3, 4, 5)]
+    make_pack(app, "correcteurs", "Correcteurs", [organiser])
+    in_packs(app, "correcteurs", *made)
+    first = api("/api/v1/events?pack=correcteurs&limit=2")
+    assert parse_qs(urlsplit(first["next"]).query)["pack"] == ["correcteurs"]
+    assert ids(first) + ids(api(path_of(first["next"]))) == [g.id for g in made]
+
+
+def test_an_unknown_pack_is_a_404(api):
+    body = api("/api/v1/events?pack=personne", status=404)
+    assert body == {"error": "No pack with the slug “personne”."}
+
+
 # The OpenAPI document --------------------------------------------------------------------------
 
 
@@ -642,12 +765,14 @@ def test_the_openapi_document_is_valid_and_lists_every_endpoint(document):
         "/cities",
         "/events",
         "/events/{id}",
+        "/packs",
         "/places",
         "/trades",
         "/openapi.json",
     }
     assert {p["name"] for p in document["paths"]["/events"]["get"]["parameters"]} == {
         "city",
+        "pack",
         "tag",
         "from",
         "to",
@@ -696,6 +821,8 @@ QUERY_BUDGET = {
     f"/api/v1/events?{FROM_2027}": 4,
     f"/api/v1/events?{FROM_2027}&city=lyon&tag=seo": 5,  # + the city
     f"/api/v1/events?{FROM_2027}&near={LYON[0]},{LYON[1]}&within=150": 5,  # + the ids nearby
+    f"/api/v1/events?{FROM_2027}&pack=tous": 5,  # + the pack (the event's own: joined)
+    "/api/v1/packs": 3,  # packs (city joined), their members, their upcoming gatherings
     "/api/v1/cities": 1,  # the cities' counts' key (the counts: once per write or minute)
     "/api/v1/trades": 1,  # the complementary pairs
 }
@@ -703,17 +830,25 @@ QUERY_BUDGET = {
 
 @pytest.mark.parametrize("path", list(QUERY_BUDGET))
 def test_queries_do_not_grow_with_events(
-    count_queries, gather, answer, cancel, locate, create_user, held_minute, path
+    app, count_queries, gather, answer, cancel, locate, create_user, held_minute, path
 ):
     person, waiting = create_user(), create_user()
     add_events(gather, answer, cancel, locate, create_user, 0, 3, person)
+    for n in range(2):
+        make_pack(app, f"meute-{n}", f"Meute {n}", [person])
+    make_pack(app, "tous", "Tous", [person, waiting])
+    in_packs(app, "tous")
     count_queries(path)  # warm-up: connections, first-request work, the cities' counts
     few, few_response = count_queries(path)
     add_events(gather, answer, cancel, locate, create_user, 3, 30, waiting)
+    for n in range(2, 9):
+        make_pack(app, f"meute-{n}", f"Meute {n}", [person, waiting])
+    in_packs(app, "tous")
     count_queries(path)  # the cities are counted again after those writes
     many, many_response = count_queries(path)
     few_body, many_body = few_response.json, many_response.json
-    if "events" in many_body:
-        assert len(many_body["events"]) > len(few_body["events"])
+    for key in ("events", "packs"):
+        if key in many_body:
+            assert len(many_body[key]) > len(few_body[key])
     assert few == many, f"{path}: {few} queries with 3 events, {many} with 30"
     assert many == QUERY_BUDGET[path], f"{path}: {many} queries (update QUERY_BUDGET if meant)"

@@ -10,6 +10,7 @@ from meetups.api.queries import EventWindow
 from meetups.forms import strip
 from meetups.gatherings.forms import MAX_NEARBY_KM, TagFilterField
 from meetups.gatherings.models import MAX_TAG_LENGTH, Gathering
+from meetups.packs.models import Pack
 from meetups.places.models import City
 
 DEFAULT_LIMIT = 100
@@ -136,9 +137,10 @@ class CursorField(_TextField):
 
 
 class EventFilterForm(Form):
-    """?city= &tag= &from= &to= &near= &within= &limit= &cursor= (from and to are set below)."""
+    """?city= &pack= &tag= &from= &to= &near= &within= &limit= &cursor= (from and to are set below)."""
 
     city = StringField(filters=[strip])
+    pack = StringField(filters=[strip])
     tag = TagFilterField(message=f"must be at most {MAX_TAG_LENGTH} characters")
     near = PointField()
     within = DistanceField()
@@ -162,12 +164,13 @@ class EventFilterForm(Form):
             f"{name} {error}" for name, errors in self.errors.items() for error in errors
         )
 
-    def window(self, city: City | None, now: datetime) -> EventWindow:
+    def window(self, city: City | None, now: datetime, pack: Pack | None = None) -> EventWindow:
         """The validated filters as the events query takes them; from defaults to now."""
         return EventWindow(
             start=self["from"].data or now,
             end=self["to"].data,
             city=city,
+            pack=pack,
             tag=self.tag.data or None,
             near=self.near.data,
             within_km=self.within.data,

@@ -1,152 +1,21 @@
 """The OpenAPI 3.1 document of /api/v1, built from the same limits the code enforces."""
 
 from meetups.api.forms import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_PLACE_QUERY, MAX_WITHIN_KM
+from meetups.api.schemas import COMPONENTS, PACK_LIST, TEXT, TRADE_LIST, object_schema, ref
 
 DESCRIPTION = """\
-Meute's public, read-only data: cities, the in-person gatherings held there, and trades.
+Meute's public, read-only data: cities, packs, the in-person gatherings held there, and trades.
 
 - Times are ISO 8601 with the city's local UTC offset on that date; `timezone` names the zone.
 - Lists page with a cursor: follow `next` (an absolute URL with the same filters) until it is
   null. Pages do not lose or repeat gatherings when others are added meanwhile. Without
   `from`, the first page's "now" is written into `next`, so one walk sees one window.
 - Errors are JSON `{"error": "..."}`: 400 for a wrong parameter (the message, in English,
-  names it), 404 for an unknown id or city. Generic messages (405, 429, 500) follow
+  names it), 404 for an unknown id, city or pack. Generic messages (405, 429, 500) follow
   `Accept-Language` (French or English).
 - Successful answers carry `Cache-Control: public, max-age=60`; every answer carries
   `Access-Control-Allow-Origin: *`. No answer holds an e-mail address.
 """
-
-SCHEMAS = "#/components/schemas/"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": SCHEMAS + name}
-
-
-def _nullable(schema: dict) -> dict:
-    return {**schema, "type": [schema["type"], "null"]}
-
-
-def _object(properties: dict, description: str = "") -> dict:
-    schema = {
-        "type": "object",
-        "required": list(properties),
-        "additionalProperties": False,
-        "properties": properties,
-    }
-    return {"description": description, **schema} if description else schema
-
-
-TEXT = {"type": "string"}
-COUNT = {"type": "integer", "minimum": 0}
-LATITUDE = {"type": "number", "minimum": -90, "maximum": 90}
-LONGITUDE = {"type": "number", "minimum": -180, "maximum": 180}
-URL = {"type": "string", "format": "uri"}
-LOCAL_TIME = {
-    "type": "string",
-    "format": "date-time",
-    "description": "ISO 8601 local time with the city's UTC offset on that date.",
-    "examples": ["2027-03-28T19:00:00+02:00"],
-}
-
-CITY = _object(
-    {
-        "slug": {**TEXT, "examples": ["lyon"]},
-        "name": {**TEXT, "examples": ["Lyon"]},
-        "country": {**TEXT, "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
-        "latitude": LATITUDE,
-        "longitude": LONGITUDE,
-        "timezone": {**TEXT, "description": "IANA time zone.", "examples": ["Europe/Paris"]},
-        "upcoming_count": {**COUNT, "description": "Scheduled gatherings not over yet."},
-    }
-)
-
-EVENT = _object(
-    {
-        "id": {"type": "integer", "minimum": 1},
-        "url": {**URL, "description": "The gathering's page."},
-        "title": TEXT,
-        "description": {**TEXT, "description": "Plain text, with line breaks."},
-        "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
-        "starts_at": LOCAL_TIME,
-        "ends_at": LOCAL_TIME,
-        "timezone": {**TEXT, "description": "The city's IANA time zone."},
-        "city": _object({"slug": TEXT, "name": TEXT}),
-        "venue": _object(
-            {
-                "name": TEXT,
-                "address": TEXT,
-                "latitude": _nullable(LATITUDE),
-                "longitude": _nullable(LONGITUDE),
-            },
-            "Coordinates are both null until the address is located.",
-        ),
-        "capacity": _nullable({"type": "integer", "minimum": 1, "description": "null: no limit"}),
-        "going_count": {**COUNT, "description": "People holding a seat, the organiser included."},
-        "seats_left": _nullable({**COUNT, "description": "null: no limit; 0 when full."}),
-        "waitlist_count": {**COUNT, "description": "People waiting for a seat."},
-        "tags": {"type": "array", "items": TEXT},
-        "organiser": _object(
-            {"display_name": TEXT, "trade": _nullable({**TEXT, "description": "null: not given"})}
-        ),
-        "ical_url": {**URL, "description": "The gathering as an iCalendar (.ics) download."},
-    }
-)
-
-PLACE = _object(
-    {
-        "name": {**TEXT, "examples": ["Lyon"]},
-        "country": {**TEXT, "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
-        "timezone": {**TEXT, "description": "IANA time zone.", "examples": ["Europe/Paris"]},
-        "slug": {**TEXT, "examples": ["lyon"]},
-        "label": {
-            **TEXT,
-            "description": "Name and country in the asked language.",
-            "examples": ["Lyon, France"],
-        },
-    },
-    "A known city (from the offline GeoNames gazetteer), with or without gatherings.",
-)
-
-PLACE_LOOKUP = _object(
-    {
-        "match": {
-            "oneOf": [_ref("Place"), {"type": "null"}],
-            "description": "The city the text resolves to, as the forms would; null if none.",
-        },
-        "suggestions": {
-            "type": "array",
-            "items": _ref("Place"),
-            "maxItems": 5,
-            "description": "Without a match: the closest known names, closest first.",
-        },
-    }
-)
-
-TRADE = _object(
-    {
-        "slug": {**TEXT, "examples": ["correcteur"]},
-        "label": {**TEXT, "description": "In the asked language.", "examples": ["proofreader"]},
-        "complements": {
-            "type": "array",
-            "items": TEXT,
-            "description": "Slugs of the trades completing this one, in the vocabulary's order.",
-        },
-    },
-    "A trade of the vocabulary (people may also write one of their own, not listed here).",
-)
-TRADE_LIST = _object({"trades": {"type": "array", "items": _ref("Trade")}})
-
-ERROR = _object({"error": {**TEXT, "description": "What went wrong, for people."}})
-
-EVENT_PAGE = _object(
-    {
-        "events": {"type": "array", "items": _ref("Event")},
-        "next": _nullable(
-            {**URL, "description": "The next page (same filters, a cursor); null on the last."}
-        ),
-    }
-)
 
 
 def _parameter(name: str, schema: dict, description: str) -> dict:
@@ -161,6 +30,7 @@ def _parameter(name: str, schema: dict, description: str) -> dict:
 
 EVENT_FILTERS = [
     _parameter("city", TEXT, "A city's slug. An unknown slug answers 404."),
+    _parameter("pack", TEXT, "A pack's slug: only its gatherings. An unknown slug answers 404."),
     _parameter(
         "tag",
         TEXT,
@@ -211,7 +81,7 @@ def _json(schema: dict, description: str, cached: bool = False) -> dict:
 
 
 def _error(description: str) -> dict:
-    return _json(_ref("Error"), description)
+    return _json(ref("Error"), description)
 
 
 def _operation(operation_id: str, summary: str, ok: dict, errors: dict, **extra) -> dict:
@@ -232,17 +102,25 @@ def document() -> dict:
                 "listCities",
                 "Every known city with its count of upcoming gatherings, busiest first.",
                 _json(
-                    _object({"cities": {"type": "array", "items": _ref("City")}}), "Cities.", True
+                    object_schema({"cities": {"type": "array", "items": ref("City")}}),
+                    "Cities.",
+                    True,
                 ),
+                {},
+            ),
+            "/packs": _operation(
+                "listPacks",
+                "Every pack with its member and upcoming counts, by city name then pack name.",
+                _json(PACK_LIST, "Packs.", True),
                 {},
             ),
             "/events": _operation(
                 "listEvents",
                 "Gatherings by start time (then id), cancelled ones included, one page at a time.",
-                _json(_ref("EventPage"), "A page of gatherings.", True),
+                _json(ref("EventPage"), "A page of gatherings.", True),
                 {
                     "400": _error("A parameter is wrong; the message names it."),
-                    "404": _error("No city with the slug given in `city`."),
+                    "404": _error("No city or pack with the slug given in `city` or `pack`."),
                 },
                 parameters=EVENT_FILTERS,
             ),
@@ -258,14 +136,14 @@ def document() -> dict:
                 **_operation(
                     "getEvent",
                     "One gathering, whatever its date or status.",
-                    _json(_ref("Event"), "The gathering.", True),
+                    _json(ref("Event"), "The gathering.", True),
                     {"404": _error("No gathering with this id.")},
                 ),
             },
             "/places": _operation(
                 "lookUpPlace",
                 "What a typed city name resolves to, or the closest known names.",
-                _json(_ref("PlaceLookup"), "The match, or suggestions.", True),
+                _json(ref("PlaceLookup"), "The match, or suggestions.", True),
                 {"400": _error("`q` is too long.")},
                 parameters=[
                     _parameter(
@@ -286,15 +164,5 @@ def document() -> dict:
                 "getOpenAPI", "This document.", _json({"type": "object"}, "OpenAPI 3.1.", True), {}
             ),
         },
-        "components": {
-            "schemas": {
-                "City": CITY,
-                "Event": EVENT,
-                "EventPage": EVENT_PAGE,
-                "Place": PLACE,
-                "PlaceLookup": PLACE_LOOKUP,
-                "Trade": TRADE,
-                "Error": ERROR,
-            }
-        },
+        "components": {"schemas": COMPONENTS},
     }

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
+from sqlalchemy.orm import joinedload
 
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering
 from meetups.gatherings.queries import listing, not_over, tagged
+from meetups.packs.models import Pack
 from meetups.places.distance import distance_km, venue_box
 from meetups.places.models import City, Venue
 
@@ -19,6 +21,7 @@ class EventWindow:
     start: datetime  # only those not over by then
     end: datetime | None = None  # only those starting before then
     city: City | None = None
+    pack: Pack | None = None
     tag: str | None = None
     near: tuple[float, float] | None = None  # (latitude, longitude), with within_km
     within_km: float | None = None
@@ -27,7 +30,10 @@ class EventWindow:
 
 def events(window: EventWindow, limit: int) -> tuple[list[Gathering], bool]:
     """Up to limit gatherings of the window by (starts_at, id), and whether more follow."""
-    query = listing(window.start, window.tag, include_cancelled=True)
+    # Each event shows its pack: joined, not one query per event.
+    query = listing(window.start, window.tag, include_cancelled=True).options(
+        joinedload(Gathering.pack)
+    )
     if window.near is not None:
         ids = _ids_within(window, limit + 1)
         query = query.where(Gathering.id.in_(ids))
@@ -43,6 +49,8 @@ def _narrowing(window: EventWindow) -> list:
         clauses.append(Gathering.starts_at < window.end)
     if window.city is not None:
         clauses.append(Gathering.city_id == window.city.id)
+    if window.pack is not None:
+        clauses.append(Gathering.pack_id == window.pack.id)
     if window.after is not None:
         clauses.append(tuple_(Gathering.starts_at, Gathering.id) > window.after)
     return clauses

@@ -1,4 +1,4 @@
-"""The read-only JSON API (/api/v1): cities, gatherings, trades, and the OpenAPI document."""
+"""The read-only JSON API (/api/v1): cities, packs, gatherings, trades, and the OpenAPI document."""
 
 from flask import Blueprint, abort, current_app, request
 from flask_babel import get_locale
@@ -12,6 +12,8 @@ from meetups.extensions import db, limiter
 from meetups.gatherings import queries
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.models import Gathering
+from meetups.packs import queries as pack_queries
+from meetups.packs.models import Pack
 from meetups.places import gazetteer
 from meetups.places.models import City
 from meetups.urls import absolute_url
@@ -21,7 +23,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Public data that changes slowly: shared caches may keep it a minute, any site may read it.
 CACHE_CONTROL = "public, max-age=60"
 # What a next link carries over from the request (the cursor is its own).
-FILTERS = ("city", "tag", "from", "to", "near", "within", "limit")
+FILTERS = ("city", "pack", "tag", "from", "to", "near", "within", "limit")
 # A close-name search costs up to 0.1 s of CPU: enough for anyone typing, not for a flood.
 PLACES_LIMIT = "120 per minute"
 
@@ -45,6 +47,11 @@ def cities():
     return current_app.response_class(counts.kept("api", body), mimetype="application/json")
 
 
+@bp.get("/packs")
+def packs():
+    return {"packs": [serialize.pack(listed) for listed in pack_queries.listed()]}
+
+
 @bp.get("/events")
 def events():
     filters = EventFilterForm(request.args)
@@ -56,7 +63,13 @@ def events():
             db.select(City).filter_by(slug=filters.city.data),
             description=f"No city with the slug “{filters.city.data}”.",
         )
-    window = filters.window(city, now=utcnow())
+    pack = None
+    if filters.pack.data:
+        pack = db.first_or_404(
+            db.select(Pack).filter_by(slug=filters.pack.data),
+            description=f"No pack with the slug “{filters.pack.data}”.",
+        )
+    window = filters.window(city, now=utcnow(), pack=pack)
     page, more = api_queries.events(window, filters.limit.data or DEFAULT_LIMIT)
     return {
         "events": _events_json(page),

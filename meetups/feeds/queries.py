@@ -21,6 +21,7 @@ from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status
 from meetups.gatherings.queries import STARTED_WITHIN, tagged
+from meetups.packs.models import Pack
 from meetups.places.models import City, Venue
 
 # What calendars hold: recent and coming gatherings; cancelled ones stay a week after their end
@@ -35,16 +36,18 @@ LOAD_CHUNK = 500  # ids per IN (...) when loading gatherings to render
 class Freshness:
     """A feed's rows summed up: what it shows changed when, and only when, one of these did."""
 
-    owner: int  # the city's, person's or gathering's id
+    owner: int  # the city's, pack's, person's or gathering's id
     count: int
     ids: int  # their sum
     sequences: int  # their sum
     changed_at: datetime | None  # the newest change shown (Last-Modified); None when empty
-    place: str = ""  # a single gathering's: where its venue is
+    # What else it shows that its gatherings' rows don't: a single gathering's venue's place,
+    # a pack's own version (its name is the calendar's).
+    own: str = ""
 
     def __str__(self) -> str:
         stamp = self.changed_at.timestamp() if self.changed_at else 0
-        return f"{self.owner}:{self.count}:{self.ids}:{self.sequences}:{stamp}:{self.place}"
+        return f"{self.owner}:{self.count}:{self.ids}:{self.sequences}:{stamp}:{self.own}"
 
 
 def _summary(*sequences):
@@ -99,16 +102,25 @@ def _first(statement, **params):
     return db.session.connection().execute(statement, params).first()
 
 
+def _group_freshness(column, owner, *also):
+    """The freshness of the gatherings whose `column` is `owner` (a scalar subquery: SQLite then
+    aggregates straight from the covering index; a join from the owner's table made it four
+    times slower), with `also` read beside."""
+    return (
+        db.select(owner, *_summary(), func.max(Gathering.updated_at), *also)
+        .select_from(Gathering)
+        .where(column == owner, *in_window())
+    )
+
+
+def _by_slug(model, column):
+    """One column of the city or pack with the slug asked, as a scalar subquery."""
+    return db.select(column).where(model.slug == bindparam("slug")).scalar_subquery()
+
+
 @cache
 def _city_freshness():
-    # The city as a scalar subquery, not a join: SQLite then aggregates straight from the
-    # covering index (a join from cities made it four times slower).
-    city = db.select(City.id).where(City.slug == bindparam("slug")).scalar_subquery()
-    return (
-        db.select(city, *_summary(), func.max(Gathering.updated_at))
-        .select_from(Gathering)
-        .where(Gathering.city_id == city, *in_window())
-    )
+    return _group_freshness(Gathering.city_id, _by_slug(City, City.id))
 
 
 def city_freshness(slug: str, now: datetime) -> Freshness | None:
@@ -116,6 +128,24 @@ def city_freshness(slug: str, now: datetime) -> Freshness | None:
     feed); None for an unknown city."""
     found = _first(_city_freshness(), slug=slug, **window(now))
     return Freshness(*found) if found[0] is not None else None
+
+
+@cache
+def _pack_freshness():
+    return _group_freshness(
+        Gathering.pack_id, _by_slug(Pack, Pack.id), _by_slug(Pack, Pack.updated_at)
+    )
+
+
+def pack_freshness(slug: str, now: datetime) -> Freshness | None:
+    """A pack feed's freshness as a city's, and the pack's own change (a new name renames the
+    calendar); None for an unknown pack."""
+    found = _first(_pack_freshness(), slug=slug, **window(now))
+    if found[0] is None:
+        return None
+    *summary, shown_change, pack_change = found
+    changed_at = max(t for t in (shown_change, pack_change) if t is not None)
+    return Freshness(*summary, changed_at, own=str(pack_change.timestamp()))
 
 
 @cache
@@ -188,12 +218,21 @@ def _light(*extra):
     )
 
 
-def city_rows(city_id: int, tag: str | None, now: datetime) -> list[Row]:
-    """A city's gatherings as its calendar feed holds them (one tag's, with a tag), soonest first."""
-    query = _light().where(Gathering.city_id == city_id, *in_window())
+def _group_rows(column, owner_id: int, tag: str | None, now: datetime) -> list[Row]:
+    query = _light().where(column == owner_id, *in_window())
     if tag:
         query = query.where(tagged(tag))
     return _rows(query, now)
+
+
+def city_rows(city_id: int, tag: str | None, now: datetime) -> list[Row]:
+    """A city's gatherings as its calendar feed holds them (one tag's, with a tag), soonest first."""
+    return _group_rows(Gathering.city_id, city_id, tag, now)
+
+
+def pack_rows(pack_id: int, tag: str | None, now: datetime) -> list[Row]:
+    """A pack's gatherings as its calendar feed holds them, as city_rows does a city's."""
+    return _group_rows(Gathering.pack_id, pack_id, tag, now)
 
 
 def personal_rows(user_id: int, now: datetime) -> list[Row]:

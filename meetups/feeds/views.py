@@ -1,4 +1,4 @@
-"""Calendar feeds over HTTP: the city feed, one gathering's download, a person's own feed.
+"""Calendar feeds over HTTP: a city's and a pack's feeds, one gathering's download, a person's own feed.
 
 Each answers from its own freshness (one query): a 304 when the client has the current
 version, else the body kept under that freshness, else one built from kept events.
@@ -20,6 +20,7 @@ from meetups.feeds import cache, ical, queries
 from meetups.gatherings.models import MAX_TAG_LENGTH
 from meetups.gatherings.models import Response as Answer
 from meetups.gatherings.queries import tag_filter
+from meetups.packs.models import Pack
 from meetups.places.models import City
 from meetups.urls import absolute_url
 
@@ -42,24 +43,49 @@ class Feed:
 
 def city_feed(req: Request, slug: str) -> Feed | None:
     """A city's calendar to subscribe to; ?tag= narrows it, ?lang= picks its language."""
+    return _group_feed(
+        req, "city", slug, queries.city_freshness, City, queries.city_rows, _city_info
+    )
+
+
+def pack_feed(req: Request, slug: str) -> Feed | None:
+    """A pack's calendar to subscribe to, as a city's: ?tag= narrows it, ?lang= picks its language."""
+    return _group_feed(
+        req, "pack", slug, queries.pack_freshness, Pack, queries.pack_rows, _pack_info
+    )
+
+
+def _group_feed(
+    req: Request,
+    kind: str,
+    slug: str,
+    freshness: Callable[[str, datetime], queries.Freshness | None],
+    model: type[City] | type[Pack],
+    rows: Callable[[int, str | None, datetime], list[queries.Row]],
+    info: Callable[..., ical.CalendarInfo],
+) -> Feed | None:
+    """The calendar of a group of gatherings (a city's, a pack's), one rule for both: its
+    freshness (one query), its rows in the window, and what the calendar is called."""
     try:
         tag = tag_filter(req.args.get("tag"))
     except ValueError:
         abort(400, description=_("A tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
     now, language = _hour(), _language(req)
-    fresh = queries.city_freshness(slug, now)
+    fresh = freshness(slug, now)
     if fresh is None:
         return None
 
     def build() -> bytes:
         with force_locale(language):
-            city = db.session.get(City, fresh.owner)
-            rows = queries.city_rows(city.id, tag, now)
-            slots = [cache.Slot(row, _page(row.id), sequence=row.sequence) for row in rows]
+            group = db.session.get(model, fresh.owner)
+            slots = [
+                cache.Slot(row, _page(row.id), sequence=row.sequence)
+                for row in rows(group.id, tag, now)
+            ]
             pieces = cache.pieces(slots, _("Cancelled:"))
-            return ical.assemble(pieces, _city_info(city, tag, language))
+            return ical.assemble(pieces, info(group, tag, language))
 
-    key = f"city:{tag}:{language}:{_origin(req)}:{fresh}"
+    key = f"{kind}:{tag}:{language}:{_origin(req)}:{fresh}"
     return Feed(key, fresh.changed_at or now, PUBLIC, {}, build)
 
 
@@ -104,13 +130,23 @@ def personal_feed(req: Request, token: str) -> Feed | None:
 
 
 # Each feed endpoint and what describes its request: the views here, and feeds.fast.
-FEEDS = {"feeds.city": city_feed, "feeds.event": event_feed, "feeds.personal": personal_feed}
+FEEDS = {
+    "feeds.city": city_feed,
+    "feeds.pack": pack_feed,
+    "feeds.event": event_feed,
+    "feeds.personal": personal_feed,
+}
 DESCRIBED = "meetups.feed"  # in the WSGI environ: the feed feeds.fast described, to build
 
 
 @bp.route("/cities/<slug>/calendar.ics", methods=["GET", "HEAD"])
 def city(slug: str):
     return answer(_described() or city_feed(request, slug) or abort(404), request)
+
+
+@bp.route("/packs/<slug>/calendar.ics", methods=["GET", "HEAD"])
+def pack(slug: str):
+    return answer(_described() or pack_feed(request, slug) or abort(404), request)
 
 
 @bp.route("/events/<id:gathering_id>/calendar.ics", methods=["GET", "HEAD"])
@@ -160,6 +196,19 @@ def _city_info(city: City, tag: str | None, language: str) -> ical.CalendarInfo:
     description = _("Freelance gatherings in %(city)s, from Meute.", city=city.name)
     source = absolute_url(
         "feeds.city", slug=city.slug, **({"tag": tag} if tag else {}), **_lang_arg(language)
+    )
+    return ical.CalendarInfo(name, description, source)
+
+
+def _pack_info(pack: Pack, tag: str | None, language: str) -> ical.CalendarInfo:
+    name = f"Meute · {pack.name}" + (f" · {tag}" if tag else "")
+    description = _(
+        "Gatherings of the pack %(pack)s, in %(city)s, from Meute.",
+        pack=pack.name,
+        city=pack.city.name,
+    )
+    source = absolute_url(
+        "feeds.pack", slug=pack.slug, **({"tag": tag} if tag else {}), **_lang_arg(language)
     )
     return ical.CalendarInfo(name, description, source)
 
