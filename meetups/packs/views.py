@@ -19,6 +19,12 @@ UPCOMING_LIMIT = 20
 ACTIONS = 'approve,decline,remove,"make-organiser"'
 
 
+@bp.app_template_global("packs_in")
+def packs_in(city_id: int) -> list[queries.ListedPack]:
+    """A city's packs with their counts, for its page (gatherings know nothing of packs)."""
+    return queries.listed(city_id)
+
+
 @bp.get("")
 def index():
     city = None
