@@ -92,6 +92,7 @@ def test_errors_show_beside_their_fields_and_nothing_is_stored(app, client, logi
     assert "Between 3 and 80 characters." in text
     assert "We don't know a city called “Nowhereville”" in text
     assert "At most 200 characters." in text
+    assert "Choose who may join." in text and "Not a valid choice" not in text
     assert 'id="name-error"' in response.text and 'value="ab"' in response.text
     assert count(app, Pack) == 0 and count(app, Membership) == 0
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from meetups.forms import SiteForm, strip
 from meetups.packs.models import (
@@ -56,7 +56,12 @@ class PackForm(SiteForm):
             SelectChoice(JoinPolicy.APPROVAL, _l("Those an organiser approves")),
         ],
         default=JoinPolicy.OPEN,
-        validators=[InputRequired(_l("Choose who may join."))],
+        # Our own sentence for a value not offered, rather than WTForms' "Not a valid choice".
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose who may join.")),
+            AnyOf(JoinPolicy.ALL, message=_l("Choose who may join.")),
+        ],
     )
     join_question = StringField(
         _l("Question to people who ask to join (optional)"),
