@@ -270,6 +270,7 @@ def test_non_organisers_get_403(app, client, login, create_user, make_pack):
     login(sam)
     assert client.get(f"/packs/{slug}/members").status_code == 403
     assert client.get(f"/packs/{slug}/edit").status_code == 403
+    client.post("/auth/logout")
     login(lou)
     client.post(f"/packs/{slug}/join")
     assert client.get(f"/packs/{slug}/members").status_code == 200
@@ -365,3 +366,26 @@ def test_pages_in_french(client, login, create_user, make_pack):
     client.post(f"/packs/{slug}/join", data={"answer": "Rédactrice"}, headers=FR)
     page = text_of(client.get(f"/packs/{slug}", headers=FR).text)
     assert "Votre demande attend la réponse d’un organisateur." in page
+
+
+def test_members_see_no_hidden_names_organisers_do(app, client, login, create_user, make_pack):
+    from meetups.accounts.models import User
+
+    organiser = create_user(display_name="Orga")
+    slug = make_pack(organiser)
+    shy, lou = create_user(display_name="Discrète"), create_user(display_name="Lou")
+    with app.app_context():
+        db.session.get(User, shy.id).visibility = "hidden"
+        db.session.commit()
+    for person in (shy, lou):
+        client.post("/auth/logout")
+        login(person)
+        client.post(f"/packs/{slug}/join")
+    # (the flashes of the joins above, never shown, are on this page too: read what follows)
+    as_member = text_of(client.get(f"/packs/{slug}/members").text).split("Back to the pack")[1]
+    assert "Lou" in as_member and "Orga" in as_member and "Discrète" not in as_member
+    assert "3 members" in as_member and "And 1 person who keeps their name private." in as_member
+    client.post("/auth/logout")
+    login(organiser)
+    as_organiser = text_of(client.get(f"/packs/{slug}/members").text)
+    assert "Discrète" in as_organiser and "(hidden)" in as_organiser

@@ -102,7 +102,7 @@ def join(pack: Pack, user: User, answer: str | None) -> Membership | None:
         user_id=user.id,
         role=Role.MEMBER,
         status=MemberStatus.ACTIVE if is_open else MemberStatus.PENDING,
-        answer=answer or None,
+        answer=(answer or None) if pack.join_question else None,
         requested_at=now,
         joined_at=now if is_open else None,
     )

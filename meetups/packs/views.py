@@ -117,11 +117,15 @@ def members(slug: str):
     if mine is None or not mine.is_active:
         abort(403)
     pending = queries.members(pack.id, MemberStatus.PENDING) if mine.is_organiser else []
+    everyone = queries.members(pack.id)
+    # As on a gathering: organisers see every name; members, those who did not opt out.
+    shown = [m for m in everyone if mine.is_organiser or _named(m, current_user.id)]
     page = render_template(
         "packs/members.html",
         pack=pack,
         mine=mine,
-        members=queries.members(pack.id),
+        members=shown,
+        member_count=len(everyone),
         pending=pending,
     )
     return page, {"Cache-Control": "private"}
@@ -176,6 +180,12 @@ def edit(slug: str):
         flash(_("The pack is saved."), "success")
         return redirect(url_for(".show", slug=pack.slug), 303)
     return render_template("packs/form.html", form=form, pack=pack), {"Cache-Control": "private"}
+
+
+def _named(membership, viewer_id: int) -> bool:
+    """Whether members see this one's name: organisers, themselves, or not hidden."""
+    user = membership.user
+    return membership.is_organiser or user.id == viewer_id or not user.is_hidden
 
 
 def _pack_or_404(slug: str) -> Pack:
