@@ -389,3 +389,13 @@ def test_members_see_no_hidden_names_organisers_do(app, client, login, create_us
     login(organiser)
     as_organiser = text_of(client.get(f"/packs/{slug}/members").text)
     assert "Discrète" in as_organiser and "(hidden)" in as_organiser
+
+
+def test_listing_queries_do_not_grow_with_packs(client, make_pack, count_queries):
+    make_pack(name="Lyon SEO")
+    few, _page = count_queries("/packs")
+    for n in range(4):
+        make_pack(name=f"Plumes {n}", city="Paris" if n % 2 else "Lyon")
+    many, page = count_queries("/packs")
+    assert few == many, (few, many)
+    assert "Plumes 3" in page.text
