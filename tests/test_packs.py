@@ -391,7 +391,7 @@ def test_members_see_no_hidden_names_organisers_do(app, client, login, create_us
     assert "Discrète" in as_organiser and "(hidden)" in as_organiser
 
 
-def test_listing_queries_do_not_grow_with_packs(client, make_pack, count_queries):
+def test_listing_queries_do_not_grow_with_packs(client, make_pack, count_queries, held_minute):
     make_pack(name="Lyon SEO")
     few, _page = count_queries("/packs")
     for n in range(4):
@@ -399,3 +399,17 @@ def test_listing_queries_do_not_grow_with_packs(client, make_pack, count_queries
     many, page = count_queries("/packs")
     assert few == many, (few, many)
     assert "Plumes 3" in page.text
+
+
+def test_city_page_reads_its_packs_in_three_queries(
+    make_pack, create_gathering, count_queries, held_minute
+):
+    create_gathering()
+    without, _page = count_queries("/cities/lyon")
+    make_pack(name="Lyon SEO")
+    one, _page = count_queries("/cities/lyon")
+    for n in range(3):
+        make_pack(name=f"Plumes {n}")
+    many, page = count_queries("/cities/lyon")
+    assert one == many == without + 2, (without, one, many)
+    assert "Plumes 2" in page.text
