@@ -413,3 +413,18 @@ def test_city_page_reads_its_packs_in_three_queries(
     many, page = count_queries("/cities/lyon")
     assert one == many == without + 2, (without, one, many)
     assert "Plumes 2" in page.text
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Rédacteurs web de Lyon", "redacteurs-web-de-lyon"),
+        ("Œuvre & Co — l’été", "oeuvre-co-l-ete"),
+        ("東京", "pack"),
+        ("a" * 79 + " bc", "a" * 79),  # cut at 80, no hyphen left hanging
+    ],
+)
+def test_slugs_are_lower_case_ascii_and_hyphens(name, slug):
+    from meetups.packs.services import slugify
+
+    assert slugify(name) == slug

@@ -39,7 +39,7 @@ def slugify(name: str) -> str:
     """ "Rédacteurs web de Lyon" -> "redacteurs-web-de-lyon": lower-case ASCII and hyphens."""
     folded = unicodedata.normalize("NFKD", gazetteer.normalise(name))
     ascii_only = folded.encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_only))[:MAX_NAME] or "pack"
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_only))[:MAX_NAME].strip("-") or "pack"
 
 
 def create(creator: User, data: PackData) -> Pack:
