@@ -166,6 +166,7 @@ def test_approval_needs_an_answer_then_an_organiser(app, client, login, create_u
     assert client.get(f"/packs/{slug}/members").status_code == 403  # not a member yet
     client.post("/auth/logout")
     login(organiser)
+    assert "1 request waiting for your answer" in text_of(client.get(f"/packs/{slug}").text)
     members = text_of(client.get(f"/packs/{slug}/members").text)
     assert "Des fiches produit" in members and "Lou" in members
     lou_id = lou.id

@@ -105,3 +105,11 @@ def of_person(user_id: int) -> list[Pack]:
         .order_by(func.lower(Pack.name))
     )
     return list(db.session.scalars(query))
+
+
+def pending_count(pack_id: int) -> int:
+    """Requests to join this pack waiting for an organiser."""
+    query = db.select(func.count()).where(
+        Membership.pack_id == pack_id, Membership.status == MemberStatus.PENDING
+    )
+    return db.session.scalar(query)

@@ -58,10 +58,12 @@ def _page(pack: Pack, join_form: JoinForm):
     """A pack's page, with the join form as given (errors and what was typed, if any)."""
     gatherings = upcoming(pack_id=pack.id, limit=UPCOMING_LIMIT)
     user_id = current_user.id if current_user.is_authenticated else None
+    mine = queries.membership(pack.id, user_id)
     page = render_template(
         "packs/show.html",
         pack=pack,
-        mine=queries.membership(pack.id, user_id),
+        mine=mine,
+        waiting=queries.pending_count(pack.id) if mine and mine.is_organiser else 0,
         organisers=queries.members(pack.id, role=Role.ORGANISER),
         member_count=queries.member_counts([pack.id]).get(pack.id, 0),
         gatherings=gatherings,
