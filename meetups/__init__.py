@@ -92,10 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.feeds.views import bp as feeds_bp
     from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.packs.views import bp as packs_bp
     from meetups.people.views import bp as people_bp
     from meetups.places.views import vendor_bp
     from meetups.site import site_bp
 
     blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, encounters_bp)
-    for blueprint in (*blueprints, people_bp, feeds_bp, vendor_bp, api_bp):
+    for blueprint in (*blueprints, packs_bp, people_bp, feeds_bp, vendor_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -16,14 +16,6 @@ def absolute_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def absolute_path(path: str) -> str:
-    """The full URL of a path of this site, as absolute_url makes it: for a page that has no
-    endpoint to name here (one whose blueprint lives on another branch of the code)."""
-    base = current_app.config.get("BASE_URL")
-    root = base.rstrip("/") + request.script_root if base else request.url_root.rstrip("/")
-    return root + path
-
-
 def here() -> str:
     """This request's path and query, to come back to (the language switch's `next`).
 

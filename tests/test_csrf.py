@@ -241,3 +241,66 @@ def test_i_met_them_without_token_marks_nothing(
     token = csrf_token(client, f"/events/{gathering.id}")
     assert client.post(path, data={"csrf_token": token}).status_code == 303
     assert count(app, Encounter) == 1
+
+
+# Packs ---------------------------------------------------------------------------------------
+
+PACK = {"name": "Plumes de Lyon", "city": "Lyon", "description": "", "join_policy": "open"}
+
+
+def pack_roles(app) -> dict[int, tuple[str, str]]:
+    from meetups.packs.models import Membership
+
+    with app.app_context():
+        return {m.user_id: (m.role, m.status) for m in db.session.scalars(sa.select(Membership))}
+
+
+@pytest.fixture
+def pack(app, client, signed_in, create_user):
+    """A pack made through its form, token included, by an organiser; its slug and people."""
+    from meetups.packs.models import Pack
+
+    organiser = signed_in()
+    token = csrf_token(client, "/packs/new")
+    response = client.post("/packs/new", data={**PACK, "csrf_token": token})
+    assert response.status_code == 303, response.text
+    assert count(app, Pack) == 1
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/packs")})
+    return {"slug": "plumes-de-lyon", "organiser": organiser}
+
+
+def test_creating_a_pack_without_token_creates_nothing(app, client, signed_in):
+    from meetups.packs.models import Pack
+
+    signed_in()
+    assert_refused(client.post("/packs/new", data=PACK))
+    assert count(app, Pack) == 0
+
+
+def test_joining_and_leaving_need_a_token(app, client, signed_in, pack):
+    member = signed_in()
+    slug = pack["slug"]
+    assert_refused(client.post(f"/packs/{slug}/join"))
+    assert member.id not in pack_roles(app)
+    client.post(f"/packs/{slug}/join", data={"csrf_token": csrf_token(client, f"/packs/{slug}")})
+    assert pack_roles(app)[member.id] == ("member", "active")
+    assert_refused(client.post(f"/packs/{slug}/leave"))
+    assert pack_roles(app)[member.id] == ("member", "active")
+    client.post(f"/packs/{slug}/leave", data={"csrf_token": csrf_token(client, f"/packs/{slug}")})
+    assert member.id not in pack_roles(app)
+
+
+def test_organisers_actions_and_edits_need_a_token(app, client, signed_in, pack):
+    slug, organiser = pack["slug"], pack["organiser"]
+    member = signed_in()
+    client.post(f"/packs/{slug}/join", data={"csrf_token": csrf_token(client, f"/packs/{slug}")})
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/packs")})
+    signed_in(organiser)
+    action = f"/packs/{slug}/members/{member.id}/make-organiser"
+    assert_refused(client.post(action))
+    assert pack_roles(app)[member.id] == ("member", "active")
+    assert_refused(client.post(f"/packs/{slug}/edit", data={**PACK, "name": "Pris"}))
+    assert "Pris" not in client.get(f"/packs/{slug}").text
+    token = csrf_token(client, f"/packs/{slug}/members")
+    assert client.post(action, data={"csrf_token": token}).status_code == 303
+    assert pack_roles(app)[member.id] == ("organiser", "active")

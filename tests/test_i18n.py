@@ -223,6 +223,7 @@ def _pages(client, site, headers):
     get(f"/cities/{slug}?tag=no-such-tag")
     get(f"/cities/{slug}/trades")
     get(f"/events/{site['theirs']}")
+    get("/packs")
     get("/auth/login")
     get("/auth/register")
     get("/no/such/page", 404)
@@ -274,6 +275,17 @@ def _pages(client, site, headers):
     )
     assert bad_proposal.status_code == 200
     got.append(("POST /events/new (errors)", bad_proposal))
+    pack = {"name": "Plumes", "city": "Lyon", "join_policy": "approval", "join_question": "?"}
+    made = client.post("/packs/new", headers=headers, data=pack)
+    assert made.status_code == 303
+    get("/packs")
+    get("/packs/new")
+    get("/packs/plumes")
+    get("/packs/plumes/members")
+    get("/packs/plumes/edit")
+    get(f"/cities/{slug}")
+    bad_pack = client.post("/packs/new", headers=headers, data={**pack, "name": "x", "city": ""})
+    got.append(("POST /packs/new (errors)", bad_pack))
     past = form_data(start=datetime(2020, 3, 5, 19, 0))
     past["ends_at"] = "2020-03-05T18:00"
     late = client.post("/events/new", headers=headers, data=past)

@@ -463,7 +463,9 @@ QUERY_BUDGET = {
     # (was: the counts themselves, every request; now once per write or minute, see
     # test_city_counts.py)
     "/": 4,
-    "/cities/lyon": 4,  # the city, its upcoming gatherings, their tags, seats taken
+    # the city, its upcoming gatherings, their tags, seats taken, its packs (with packs, two
+    # more: their members and upcoming counts, whatever their number)
+    "/cities/lyon": 5,
     "/cities": 1,  # the cities' counts' key (was: the counts)
 }
 

@@ -74,3 +74,17 @@ def test_too_many_place_lookups_from_one_address_get_a_json_429(client):
     assert {r.status_code for r in answers[:120]} == {200}
     assert answers[120].status_code == 429
     assert set(answers[120].json) == {"error"}
+
+
+def test_too_many_packs_from_one_address_get_429_and_make_nothing(app, client, login, create_user):
+    from meetups.packs.models import Pack
+
+    login(create_user())
+    # Five tries a minute, refused or not: the sixth is held back whatever it holds.
+    tries = [client.post("/packs/new", data={"name": "", "city": "Lyon"}) for _ in range(5)]
+    assert {r.status_code for r in tries} == {200}
+    held = client.post("/packs/new", data={"name": "Plumes", "city": "Lyon"})
+    assert held.status_code == 429
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Pack.id))) == 0
+    assert client.get("/packs/new").status_code == 200

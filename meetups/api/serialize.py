@@ -1,7 +1,5 @@
 """Cities, packs, gatherings and trades as the JSON API shows them: public fields, never an e-mail address."""
 
-from urllib.parse import quote
-
 from meetups.accounts import trades
 from meetups.accounts.vocabulary import Trade
 from meetups.gatherings.counts import ListedCity
@@ -9,7 +7,7 @@ from meetups.gatherings.models import Gathering
 from meetups.i18n import format_local, place_label
 from meetups.packs.queries import ListedPack
 from meetups.places.gazetteer import Place
-from meetups.urls import absolute_path, absolute_url
+from meetups.urls import absolute_url
 
 
 def city(city: ListedCity, upcoming_count: int) -> dict:
@@ -36,7 +34,7 @@ def pack(listed: ListedPack) -> dict:
         "upcoming_count": listed.upcoming_count,
         # The pack's page, packs.show, is /packs/<slug>; its blueprint is not in this package's
         # reach yet (built beside it), so its path is written here.
-        "url": absolute_path("/packs/" + quote(pack.slug, safe="")),
+        "url": absolute_url("packs.show", slug=pack.slug),
         "ical_url": absolute_url("feeds.pack", slug=pack.slug),
     }
 

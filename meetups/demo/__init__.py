@@ -11,7 +11,8 @@ from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
 from meetups.gatherings import services as gatherings
 from meetups.gatherings.models import Response
-from meetups.packs.models import MAX_SLUG, JoinPolicy, Membership, MemberStatus, Pack, Role
+from meetups.packs.models import JoinPolicy, Membership, MemberStatus, Pack, Role
+from meetups.packs.services import slugify
 from meetups.places import gazetteer
 from meetups.places.models import GeocodeStatus
 from meetups.places.services import city_for, venue_for
@@ -157,15 +158,10 @@ def load(today: datetime | None = None) -> dict:
     }
 
 
-def pack_slug(name: str) -> str:
-    """A pack's slug as its pages spell it: "Rédacteurs web de Lyon" -> "redacteurs-web-de-lyon"."""
-    return gazetteer.normalise(name).replace(" ", "-")[:MAX_SLUG]
-
-
 def _pack(users, name, city, policy, question, description, organiser, members) -> Pack:
     """A pack with its organiser first, its members and pending requests; flushed for its id."""
     now = utcnow()
-    pack = Pack(slug=pack_slug(name), name=name, city=city_for(_place(city)))
+    pack = Pack(slug=slugify(name), name=name, city=city_for(_place(city)))
     pack.description, pack.join_policy, pack.join_question = description, policy, question
     rows = [(organiser, Role.ORGANISER, MemberStatus.ACTIVE, None)]
     rows += [(m, Role.MEMBER, status, answer) for m, status, answer in members]

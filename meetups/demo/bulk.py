@@ -22,11 +22,12 @@ from werkzeug.security import generate_password_hash
 from meetups.accounts import trades
 from meetups.accounts.models import User, new_feed_token, new_session_token
 from meetups.dates import AmbiguousTimeError, NonexistentTimeError, local_to_utc, utcnow
-from meetups.demo import DESCRIPTION, PASSWORD, pack_slug
+from meetups.demo import DESCRIPTION, PASSWORD
 from meetups.demo.rsvps import Answer, Move, answers_for
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag, gathering_tags
 from meetups.packs.models import JoinPolicy, Membership, MemberStatus, Pack, Role
+from meetups.packs.services import slugify
 from meetups.places import gazetteer
 from meetups.places.models import City, GeocodeStatus, Venue
 
@@ -227,10 +228,10 @@ def _packs(rng, now, places, city_ids, residents, gatherings: Counter) -> list[l
         wanted = (gatherings[i] + GATHERINGS_PER_PACK // 2) // GATHERINGS_PER_PACK
         for _ in range(wanted if len(people) >= 3 else 0):
             name = f"{rng.choice(PACK_KINDS)} de {place.name}"
-            slug, n = pack_slug(name), 1
+            slug, n = slugify(name), 1
             while slug in slugs:  # as the pages do: "-2" for a second pack of that name
                 n += 1
-                slug = f"{pack_slug(name)}-{n}"
+                slug = f"{slugify(name)}-{n}"
             slugs.add(slug)
             approval = rng.random() < 0.3
             # After its people joined the site (100 days ago or more), before its gatherings.

@@ -79,3 +79,37 @@ def mine(user_id: int) -> list[Pack]:
         .order_by(func.lower(Pack.name))
     )
     return list(db.session.scalars(query))
+
+
+def members(pack_id: int, status: str = MemberStatus.ACTIVE, role: str | None = None):
+    """This pack's memberships of one status (and role), with their people, organisers first."""
+    query = (
+        db.select(Membership)
+        .where(Membership.pack_id == pack_id, Membership.status == status)
+        .options(joinedload(Membership.user))
+    )
+    if role is not None:
+        query = query.where(Membership.role == role)
+    # "organiser" sorts before "member" backwards; then by date.
+    order = (Membership.role.desc(), Membership.joined_at, Membership.requested_at, Membership.id)
+    return list(db.session.scalars(query.order_by(*order)))
+
+
+def of_person(user_id: int) -> list[Pack]:
+    """The packs a person is an active member of, with their cities (a profile's list)."""
+    query = (
+        db.select(Pack)
+        .join(Membership, Membership.pack_id == Pack.id)
+        .where(Membership.user_id == user_id, Membership.status == MemberStatus.ACTIVE)
+        .options(joinedload(Pack.city))
+        .order_by(func.lower(Pack.name))
+    )
+    return list(db.session.scalars(query))
+
+
+def pending_count(pack_id: int) -> int:
+    """Requests to join this pack waiting for an organiser."""
+    query = db.select(func.count()).where(
+        Membership.pack_id == pack_id, Membership.status == MemberStatus.PENDING
+    )
+    return db.session.scalar(query)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from meetups.accounts import links
 from meetups.accounts.models import User, Visibility
 from meetups.extensions import db
+from meetups.packs.queries import of_person
 from meetups.people import queries
 
 bp = Blueprint("people", __name__)
@@ -21,6 +22,7 @@ def show(person_id: int):
         "people/show.html",
         person=person,
         going=queries.going_to(person.id),
+        packs=of_person(person.id),
         is_me=current_user.is_authenticated and current_user.id == person.id,
     )
     # Only what anyone may see can be kept by a shared cache.

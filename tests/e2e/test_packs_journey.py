@@ -21,7 +21,7 @@ WORDS = {
     "fr-FR": {
         "create": "Créer la meute",
         "ask": "Demander à rejoindre",
-        "waiting": "Votre demande attend un organisateur.",
+        "waiting": "Votre demande attend la réponse d’un organisateur.",
         "approve": "Accepter",
         "member": "Vous êtes membre de cette meute.",
         "propose": "Proposer",
@@ -61,9 +61,9 @@ def test_a_pack_from_creation_to_its_feed(browser, live_server, locale, viewport
     name = f"Rédacteurs d’Angers {uuid.uuid4().hex[:6]}"
     founder = signed_up(browser, live_server, locale, viewport, "Fanny")
     founder.goto("/packs/new")
-    founder.locator("[name=name]").fill(name)
+    founder.locator("form [name=name]").fill(name)
     founder.locator("[name=city]").fill("Angers")
-    founder.locator("[name=description]").fill("On relit les textes des uns et des autres.")
+    founder.locator("form [name=description]").fill("On relit les textes des uns et des autres.")
     founder.locator("input[name=join_policy][value=approval]").check()
     founder.locator("[name=join_question]").fill("Quel est votre métier ?")
     founder.get_by_role("button", name=words["create"], exact=True).click()

@@ -35,6 +35,8 @@ SHOTS = {
     "gathering-phone.png": (True, "fr-FR", PHONE, GATHERING, False),
     "home-en.png": (False, "en-GB", LAPTOP, "/", False),
     "cancel.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
+    "pack.png": (True, "fr-FR", LAPTOP, "/packs/redacteurs-web-de-lyon", True),
+    "pack-phone.png": (True, "fr-FR", PHONE, "/packs/redacteurs-web-de-lyon", False),
     "profile.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/profile", True),
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
