@@ -4,6 +4,7 @@ the caller commits."""
 import re
 import unicodedata
 from dataclasses import dataclass
+from secrets import token_hex
 
 from flask_babel import gettext as _
 from sqlalchemy import func
@@ -45,9 +46,11 @@ def slugify(name: str) -> str:
 def create(creator: User, data: PackData) -> Pack:
     """Make a pack with a slug of its own; its creator is its first organiser."""
     base = slugify(data.name)
-    for _attempt in range(SLUG_ATTEMPTS):
+    for attempt in range(SLUG_ATTEMPTS):
         now = utcnow()
-        pack = Pack(slug=_free_slug(base), created_at=now, updated_at=now)
+        # Past a few collisions (a crowd creating one name at once), a random ending settles it.
+        slug = _free_slug(base) if attempt < SLUG_ATTEMPTS - 1 else f"{base}-{token_hex(3)}"
+        pack = Pack(slug=slug, created_at=now, updated_at=now)
         _apply(pack, data)
         organiser = Membership(
             pack=pack, user=creator, role=Role.ORGANISER, joined_at=now, requested_at=now
