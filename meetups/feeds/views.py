@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Request
 
@@ -69,7 +70,8 @@ def _group_feed(
     try:
         tag = tag_filter(req.args.get("tag"))
     except ValueError:
-        abort(400, description=_("A tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
+        # Lazy: the fast path, outside any request, hands this refusal on to the app to word.
+        abort(400, description=_l("A tag is at most %(max)d characters.", max=MAX_TAG_LENGTH))
     now, language = _hour(), _language(req)
     fresh = freshness(slug, now)
     if fresh is None:
