@@ -5,6 +5,7 @@ requests with sessions and CSRF tokens, fired together. Runs on SQLite and, in t
 PostgreSQL pass, on PostgreSQL.
 """
 
+import re
 import threading
 
 import pytest
@@ -77,8 +78,11 @@ def test_same_name_at_once_gets_distinct_slugs(app, database_url, tmp_path, crea
     with app.app_context():
         slugs = set(db.session.scalars(db.select(Pack.slug)))
         organisers = db.session.scalar(db.select(db.func.count()).select_from(Membership))
-    expected = {"plumes-de-lyon"} | {f"plumes-de-lyon-{n}" for n in range(2, PEOPLE + 1)}
-    assert slugs == expected and organisers == PEOPLE
+    # One pack each, each its own slug from the name: numbered, or past a few collisions in a
+    # row, with a random ending.
+    assert len(slugs) == PEOPLE and organisers == PEOPLE
+    assert "plumes-de-lyon" in slugs
+    assert all(re.fullmatch(r"plumes-de-lyon(-\d+|-[0-9a-f]{6})?", slug) for slug in slugs)
 
 
 def _lyon_id() -> int:
