@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     cli.register(app)
     proposing.register(app)
+    from meetups.notifications import services as notifications
+
+    notifications.init_app(app)
     _wrap(app)
     return app
 
@@ -52,7 +55,7 @@ def _wrap(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from meetups import database
-    from meetups.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from meetups.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from meetups.i18n import select_locale
     from meetups.places import geocoding
 
@@ -70,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    mail.init_app(app)
     from meetups import cache
 
     cache.init_app(app)
@@ -92,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.feeds.views import bp as feeds_bp
     from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.notifications.reminders import bp as reminders_bp
+    from meetups.notifications.views import bp as notifications_bp
     from meetups.packs.views import bp as packs_bp
     from meetups.people.views import bp as people_bp
     from meetups.places.views import vendor_bp
@@ -100,3 +106,5 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, encounters_bp)
     for blueprint in (*blueprints, packs_bp, people_bp, feeds_bp, vendor_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reminders_bp)

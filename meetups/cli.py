@@ -16,6 +16,10 @@ def register(app: Flask) -> None:
     from meetups.accounts.cli import trade_pairs
 
     app.cli.add_command(trade_pairs)
+    from meetups.notifications.cli import send_mail, tick
+
+    app.cli.add_command(send_mail)
+    app.cli.add_command(tick)
 
 
 @click.command("demo")

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -29,6 +30,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     PROXY_FIX = 0  # how many reverse proxies sit in front (trust their X-Forwarded-* headers)
+    MAIL_SERVER: str | None = None  # None: mails wait in the outbox, send-mail says why
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would not send under TESTING; the tests read real SMTP
 
 
 def load(app: Flask, test_config: dict | None = None) -> None:
@@ -47,6 +50,9 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     # Flask-Limiter reads RATELIMIT_*: counters live in Redis when there is one, so that
     # several processes share them.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if not app.config.get("MAIL_DEFAULT_SENDER"):
+        host = urlsplit(app.config["BASE_URL"] or "").hostname or "localhost"
+        app.config["MAIL_DEFAULT_SENDER"] = f"Meute <noreply@{host}>"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

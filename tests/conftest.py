@@ -377,3 +377,29 @@ def _wait_for_port(port: int, timeout: float = 10) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"redis-server did not listen on {port}")
+
+
+@pytest.fixture(scope="session")
+def smtp_inbox():
+    """A real SMTP server on loopback for the whole session; `mail_app` empties it per test."""
+    from tests.smtp import Inbox
+
+    inbox = Inbox()
+    inbox.start()
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture
+def mail_config(app_config, smtp_inbox):
+    """The test app's settings with the loopback SMTP server and a public base URL."""
+    smtp_inbox.stop()  # a test may have left it stopped (an outage): always start afresh
+    smtp_inbox.start()
+    smtp_inbox.clear()
+    app_config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_inbox.port,
+        BASE_URL="https://meute.test",
+        MAIL_DEFAULT_SENDER="Meute <noreply@meute.test>",
+    )
+    return app_config

@@ -144,14 +144,14 @@ def assemble(pieces: list[Piece], info: CalendarInfo) -> bytes:
     return _join(head, pieces[:kept])
 
 
-def single(entry: Entry, cancelled_prefix: str) -> bytes:
-    """One gathering, as a file to download and import."""
+def single(entry: Entry, cancelled_prefix: str, method: str | None = None) -> bytes:
+    """One gathering, as a file to download and import; with METHOD (PUBLISH) in an e-mail."""
     piece = Piece.of(entry, cancelled_prefix)
-    return _join(_head([piece], None), [piece])
+    return _join(_head([piece], None, method), [piece])
 
 
-def _head(pieces: list[Piece], info: CalendarInfo | None) -> bytes:
-    head = _calendar(info, pieces).to_ical()
+def _head(pieces: list[Piece], info: CalendarInfo | None, method: str | None = None) -> bytes:
+    head = _calendar(info, pieces, method).to_ical()
     if not head.endswith(END_OF_CALENDAR):  # icalendar always ends a calendar so
         raise ValueError("unexpected calendar ending")
     return head
@@ -162,11 +162,13 @@ def _join(head: bytes, pieces: list[Piece]) -> bytes:
     return head[: -len(END_OF_CALENDAR)] + b"".join(p.ical for p in pieces) + END_OF_CALENDAR
 
 
-def _calendar(info: CalendarInfo | None, pieces: list[Piece]) -> Calendar:
+def _calendar(info: CalendarInfo | None, pieces: list[Piece], method: str | None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if method:  # iMIP (RFC 6047): the same as the attachment's Content-Type method
+        cal.add("method", method)
     if info is not None:
         _describe(cal, info)
     for component in _timezones(pieces):

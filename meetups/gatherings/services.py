@@ -1,6 +1,6 @@
 """Proposing, editing and cancelling gatherings. Services flush; the caller commits."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -61,12 +61,27 @@ def propose(organiser: User, proposal: Proposal, key: str | None = None) -> Gath
     return gathering
 
 
-def update(gathering: Gathering, proposal: Proposal) -> bool:
+@dataclass(frozen=True)
+class Edit:
+    """What an edit did: whether calendars show a change, which of the things people are told
+    about changed (with what they were), and who got one of the extra seats."""
+
+    changed: bool
+    noticed: tuple[str, ...] = ()  # of NOTICED, in that order
+    before: dict = field(default_factory=dict)  # each noticed thing as it was, as text
+    promoted: tuple[int, ...] = ()
+
+
+# What people who answered are told of when it changes (a description or a tag is not).
+NOTICED = ("title", "time", "venue")
+
+
+def update(gathering: Gathering, proposal: Proposal) -> Edit:
     """Apply an edit (under lock()); a change calendars would show raises the sequence.
 
     Extra seats go to the waitlist at once, in order.
     """
-    before = _fingerprint(gathering)
+    before, seen = _fingerprint(gathering), _noticeable(gathering)
     _apply(gathering, proposal, gathering.organiser_id)
     changed = _fingerprint(gathering) != before
     if changed:
@@ -74,8 +89,20 @@ def update(gathering: Gathering, proposal: Proposal) -> bool:
         gathering.updated_at = utcnow()
     db.session.flush()
     db.session.expire(gathering, ["pack"])  # set by id above: loaded again when next read
-    promote_waitlisted(gathering)
-    return changed
+    promoted = promote_waitlisted(gathering)
+    now = _noticeable(gathering)
+    noticed = tuple(name for name in NOTICED if now[name] != seen[name])
+    return Edit(changed, noticed, {name: seen[name] for name in noticed}, tuple(promoted))
+
+
+def _noticeable(gathering: Gathering) -> dict[str, str]:
+    """The things people are told about when they change, as text a mail can quote."""
+    venue = gathering.venue
+    return {
+        "title": gathering.title,
+        "time": f"{gathering.starts_at.isoformat()}/{gathering.ends_at.isoformat()}",
+        "venue": f"{venue.name}, {venue.address}" if venue else "",
+    }
 
 
 def cancel(gathering: Gathering, message: str | None = None) -> bool:
@@ -173,6 +200,7 @@ class RsvpOutcome:
     is_waitlisted: bool
     changed: bool
     place_in_line: int | None = None  # 1 for the first person waiting, when this one waits
+    promoted: tuple[int, ...] = ()  # who got the seat this answer freed (user ids)
 
 
 def lock(gathering_id: int) -> Gathering | None:
@@ -217,10 +245,10 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     rsvp.promoted_at = None
     rsvp.is_waitlisted = waits
     db.session.flush()
-    if had_seat:
-        promote_waitlisted(gathering, taken=taken - 1)
+    promoted = promote_waitlisted(gathering, taken=taken - 1) if had_seat else []
     # A newcomer to the line is behind everyone already in it.
-    return RsvpOutcome(response, waits, changed=True, place_in_line=waiting + 1 if waits else None)
+    place = waiting + 1 if waits else None
+    return RsvpOutcome(response, waits, changed=True, place_in_line=place, promoted=tuple(promoted))
 
 
 def _answer_and_seats(gathering: Gathering, user: User) -> tuple[Rsvp | None, int, int]:

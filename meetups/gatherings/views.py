@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from meetups.accounts import trades
 from meetups.extensions import db, limiter
-from meetups.gatherings import contacts, pending, placing, queries, services, sharing
+from meetups.gatherings import contacts, pending, placing, queries, services, sharing, signals
 from meetups.gatherings.attendance import attendance
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
@@ -133,6 +133,7 @@ def create():
             db.session.rollback()
             flash(_("This gathering was already proposed: here it is."), "info")
             return redirect(url_for(".show", gathering_id=already.gathering_id), 303)
+        signals.report(signals.proposed, gathering=gathering)
         db.session.commit()
         _locate(gathering.venue)
         flash(_("Your gathering is proposed. Share it!"), "success")
@@ -187,6 +188,7 @@ def rsvp(gathering_id: int):
         db.session.rollback()
         flash(str(refusal), "error")
     else:
+        signals.report(signals.answered, gathering=gathering, user=current_user, outcome=outcome)
         db.session.commit()
         if outcome.changed:
             flash(_rsvp_message(outcome), "success")
@@ -224,6 +226,7 @@ def answer_kept(app, user, **_extra) -> None:
         db.session.rollback()
         flash(str(refusal), "error")
         return
+    signals.report(signals.answered, gathering=gathering, user=user, outcome=outcome)
     db.session.commit()
     flash(_("Your answer to “%(title)s” is saved.", title=gathering.title), "success")
     flash(_rsvp_message(outcome), "success")
@@ -243,10 +246,11 @@ def edit(gathering_id: int):
     form.home_country = _home_country()
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
-        changed = services.update(gathering, form.proposal())
+        edit = services.update(gathering, form.proposal())
+        signals.report(signals.edited, gathering=gathering, edit=edit, by=current_user)
         db.session.commit()
         _locate(gathering.venue)
-        if changed:
+        if edit.changed:
             flash(_("Your changes are saved; calendars will follow."), "success")
         else:
             flash(_("Your changes are saved."), "success")
@@ -279,6 +283,7 @@ def cancel(gathering_id: int):
     form = CancelForm()
     if form.validate_on_submit():  # scripts post no message: it is optional
         services.cancel(gathering, form.message.data)
+        signals.report(signals.cancelled, gathering=gathering, by=current_user)
         db.session.commit()
         flash(_("The gathering is cancelled. It stays visible, marked cancelled."), "info")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
@@ -293,11 +298,12 @@ def cancel(gathering_id: int):
 def reinstate(gathering_id: int):
     gathering = _managed(gathering_id, lock=True)
     try:
-        services.reinstate(gathering)
+        promoted = services.reinstate(gathering)
     except services.NotReinstated as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
     else:
+        signals.report(signals.reinstated, gathering=gathering, promoted=promoted, by=current_user)
         db.session.commit()
         flash(_("The gathering is on again; calendars will follow."), "success")
     return redirect(url_for(".show", gathering_id=gathering.id), 303)

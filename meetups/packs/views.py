@@ -6,9 +6,11 @@ from flask_login import current_user, login_required
 
 from meetups.extensions import db, limiter
 from meetups.gatherings.queries import going_counts, upcoming
+from meetups.gatherings.signals import report
 from meetups.packs import queries, services
 from meetups.packs.forms import JoinForm, PackForm
 from meetups.packs.models import MemberStatus, Pack, Role
+from meetups.packs.signals import join_asked
 from meetups.places.models import City
 
 bp = Blueprint("packs", __name__, url_prefix="/packs")
@@ -83,6 +85,8 @@ def join(slug: str):
         if not form.validate():
             return _page(pack, form)
         membership = services.join(pack, current_user, form.answer.data)
+        if membership is not None and membership.status == MemberStatus.PENDING:
+            report(join_asked, pack=pack, membership=membership)
         db.session.commit()
         if membership is not None:
             flash(_joined_message(membership.status), "success")
