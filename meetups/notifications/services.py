@@ -46,8 +46,12 @@ def queue(
     if not rows:
         return 0
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Mail.__table__).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement, rows).rowcount or 0
+    table = Mail.__table__
+    statement = (
+        dialect.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    )
+    # RETURNING counts on every driver (psycopg gives no rowcount for a batch of rows).
+    return len(db.session.execute(statement, rows).all())
 
 
 def _language_of_request() -> str | None:
