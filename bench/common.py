@@ -53,7 +53,7 @@ def _remove(folder: Path, keep: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def flask(database_url: str, *args: str, echo: bool = True) -> Run:
+def flask(database_url: str, *args: str, echo: bool = True, env: dict | None = None) -> Run:
     """Run `flask --app wsgi ARGS` on this database; stderr (progress) passes through."""
     instance = Path(tempfile.mkdtemp(prefix="meute-bench-instance-"))
     environment = {
@@ -62,6 +62,7 @@ def flask(database_url: str, *args: str, echo: bool = True) -> Run:
         "MEETUPS_INSTANCE_PATH": str(instance),
         "MEETUPS_SECRET_KEY": "bench-secret-key",
         "MEETUPS_GEOCODERS": "offline",
+        **(env or {}),
     }
     command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
     started = time.perf_counter()
