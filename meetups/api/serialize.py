@@ -4,6 +4,7 @@ from meetups.accounts import trades
 from meetups.accounts.vocabulary import Trade
 from meetups.gatherings.counts import ListedCity
 from meetups.gatherings.models import Gathering
+from meetups.gatherings.seating import seats_left
 from meetups.i18n import format_local, place_label
 from meetups.packs.queries import ListedPack
 from meetups.places.gazetteer import Place
@@ -62,7 +63,6 @@ def trade(trade: Trade, language: str, pairs: trades.Pairs) -> dict:
 def event(gathering: Gathering, going: int, waiting: int) -> dict:
     """A gathering, its times with its city's local offset, and its seats counted elsewhere."""
     zone = gathering.city.timezone
-    seats_left = None if gathering.capacity is None else max(gathering.capacity - going, 0)
     return {
         "id": gathering.id,
         "url": absolute_url("gatherings.show", gathering_id=gathering.id),
@@ -77,7 +77,7 @@ def event(gathering: Gathering, going: int, waiting: int) -> dict:
         "venue": _venue(gathering.venue),
         "capacity": gathering.capacity,
         "going_count": going,
-        "seats_left": seats_left,
+        "seats_left": seats_left(gathering.capacity, going),
         "waitlist_count": waiting,
         "tags": [tag.name for tag in gathering.tags],
         "organiser": _organiser(gathering.organiser),

@@ -1,11 +1,13 @@
 """The RSVP rules played in memory: the rows services.respond() would leave, without a database.
 
-A test replays the same answers through the services and compares, so keep the two in step.
+The rules themselves are meetups.gatherings.seating's, which the services call too; what is
+here is the bookkeeping. A test replays the same answers through the services and compares.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from meetups.gatherings import seating
 from meetups.gatherings.models import Response
 
 Move = tuple[datetime, int, str]  # (when, user id, response); moves come sorted by time
@@ -44,7 +46,7 @@ def _respond(
     if answer is not None and answer.response == response:
         return
     had_seat = answer is not None and _holds_seat(answer)
-    waits = response == Response.GOING and not _free_seats(answers, capacity)
+    waits = seating.waits(response, capacity, _taken(answers))
     if answer is None:
         answer = mine[user] = Answer(user, response, at)
         answers.append(answer)
@@ -53,18 +55,24 @@ def _respond(
     answer.response, answer.responded_at, answer.updated_at = response, at, at
     answer.promoted_at, answer.is_waitlisted = None, waits
     if had_seat:
-        # The earliest in line by (responded_at, id), as promote_waitlisted() orders them.
-        waiting = sorted((a.responded_at, i) for i, a in enumerate(answers) if a.is_waitlisted)
-        for promoted in [answers[i] for _at, i in waiting[: _free_seats(answers, capacity)]]:
-            promoted.is_waitlisted, promoted.promoted_at, promoted.updated_at = False, at, at
-            promoted.sequence += 1
+        _promote(answers, capacity, at)
+
+
+def _promote(answers: list[Answer], capacity: int | None, at: datetime) -> None:
+    """services.promote_waitlisted(), in memory: free seats to the earliest in line."""
+    # The index in answers stands for the row id: rows are inserted in this order.
+    waiting = [(a.responded_at, i) for i, a in enumerate(answers) if a.is_waitlisted]
+    free = seating.to_promote(capacity, _taken(answers), len(waiting))
+    for promoted in [answers[i] for i in seating.first_in_line(waiting, free)]:
+        promoted.is_waitlisted, promoted.promoted_at, promoted.updated_at = False, at, at
+        promoted.sequence += 1
 
 
 def _holds_seat(answer: Answer) -> bool:
-    return answer.response == Response.GOING and not answer.is_waitlisted
+    """Whether this answer holds a seat, by seating's rule."""
+    return seating.holds_seat(answer.response, answer.is_waitlisted)
 
 
-def _free_seats(answers: list[Answer], capacity: int | None) -> int:
-    if capacity is None:
-        return len(answers) + 1  # more than anyone could take
-    return capacity - sum(map(_holds_seat, answers))
+def _taken(answers: list[Answer]) -> int:
+    """How many seats these answers hold (the organiser's included)."""
+    return sum(map(_holds_seat, answers))

@@ -12,6 +12,7 @@ from meetups.accounts.models import User
 from meetups.database import inserted_or_found
 from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
+from meetups.gatherings import seating
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
 from meetups.gatherings.queries import proposed_with
 from meetups.places import gazetteer
@@ -232,8 +233,8 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     rsvp, taken, waiting = _answer_and_seats(gathering, user)
     if rsvp is not None and rsvp.response == response:
         return RsvpOutcome(response, rsvp.is_waitlisted, changed=False)
-    had_seat = rsvp is not None and rsvp.response == Response.GOING and not rsvp.is_waitlisted
-    waits = response == Response.GOING and not _is_free(gathering, taken)
+    had_seat = rsvp is not None and seating.holds_seat(rsvp.response, rsvp.is_waitlisted)
+    waits = seating.waits(response, gathering.capacity, taken)
     if rsvp is None:
         rsvp = Rsvp(gathering_id=gathering.id, user_id=user.id, sequence=0)
         db.session.add(rsvp)
@@ -263,11 +264,12 @@ def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[i
 
     taken: the seats held now, when the caller knows it (under the lock); else counted.
     """
-    free = _NO_LIMIT
-    if gathering.capacity is not None:
-        free = gathering.capacity - (seats_taken(gathering) if taken is None else taken)
-        if free <= 0:
-            return []
+    # Counted only when there is a limit: with none, the seats taken change nothing.
+    if taken is None and gathering.capacity is not None:
+        taken = seats_taken(gathering)
+    free = seating.to_promote(gathering.capacity, taken or 0, waiting=_EVERYONE)
+    if free == 0:
+        return []
     params = {"gid": gathering.id, "free": free, "now": utcnow()}
     return list(db.session.scalars(_PROMOTE, params))
 
@@ -297,7 +299,8 @@ _MINE_AND_SEATS = (
         (Rsvp.gathering_id == bindparam("gid")) & (Rsvp.user_id == bindparam("uid")),
     )
 )
-_NO_LIMIT = 2**31 - 1  # seats free when there is no capacity: everyone waiting gets one
+# The LIMIT needs a number: as many as could ever wait, so it is seating's rule that limits.
+_EVERYONE = 2**31 - 1
 _first_in_line = (
     db.select(Rsvp.id)
     .where(Rsvp.gathering_id == bindparam("gid"), Rsvp.is_waitlisted.is_(True))
@@ -315,16 +318,9 @@ _PROMOTE = (
 )
 
 
-def _is_free(gathering: Gathering, taken: int) -> bool:
-    return gathering.capacity is None or taken < gathering.capacity
-
-
 def _check_open(gathering: Gathering, user: User) -> None:
-    if gathering.is_cancelled:
-        raise RsvpRefused(_("This gathering is cancelled: answers are closed."))
-    if gathering.is_past():
-        raise RsvpRefused(_("This gathering is over: answers are closed."))
-    if gathering.organiser_id == user.id:
-        raise RsvpRefused(
-            _("You organise this gathering, so you are going. To call it off, cancel it.")
-        )
+    """Raise RsvpRefused when seating's rules refuse this person's answer."""
+    is_organiser = gathering.organiser_id == user.id
+    why = seating.refusal(gathering.is_cancelled, gathering.is_past(), is_organiser)
+    if why is not None:
+        raise RsvpRefused(why)
