@@ -71,7 +71,7 @@ def test_the_mail_is_in_french_and_always_goes_out(client, runner, smtp_inbox, c
     link_for(client, runner, smtp_inbox, user)
     (mail,) = smtp_inbox.to(user.email)
 
-    assert mail["Subject"] == "Choisir un nouveau mot de passe Meute"
+    assert mail["Subject"] == "Choisissez un nouveau mot de passe Meute"
     assert "Il fonctionne une fois, pendant une heure" in text_of(mail)
     assert LINK.search(html_of(mail))
     assert mail["List-Unsubscribe"] is None

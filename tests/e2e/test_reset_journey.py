@@ -26,7 +26,7 @@ WORDS = {
         "email": "Adresse e-mail",
         "send": "M’envoyer un lien",
         "on_its_way": "Si un compte utilise cette adresse, un e-mail avec un lien est en route.",
-        "subject": "Choisir un nouveau mot de passe Meute",
+        "subject": "Choisissez un nouveau mot de passe Meute",
         "new_password": "Nouveau mot de passe",
         "save": "Enregistrer mon nouveau mot de passe",
         "sign_out": "Se déconnecter",
