@@ -19,7 +19,13 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
-    """The choice made here (session, then cookie), the profile's, else Accept-Language's."""
+    """The language this request asks for, else the site's default."""
+    return asked_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def asked_locale() -> str | None:
+    """The choice made here (session, then cookie), the profile's, else Accept-Language's;
+    None when nothing says (a script, a browser that sends no language)."""
     languages = current_app.config["LANGUAGES"]
     chosen_here = (session.get("lang"), request.cookies.get(LANG_COOKIE))
     for chosen in (*chosen_here, getattr(current_user, "language", None)):
@@ -30,7 +36,7 @@ def select_locale() -> str:
         language = value.split("-")[0].split("_")[0].lower()
         if language in languages:
             return language
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return None
 
 
 @lang_bp.post("/lang/<code>")

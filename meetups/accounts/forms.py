@@ -1,4 +1,4 @@
-"""Sign-up and sign-in forms."""
+"""Sign-up, sign-in, password reset and profile forms."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -84,6 +84,18 @@ class LoginForm(SiteForm):
             InputRequired(_l("Enter your password.")),
             Length(max=200, message=_l("At most 200 characters.")),
         ],
+    )
+
+
+class ResetForm(SiteForm):
+    email = LoginForm.email
+
+
+class NewPasswordForm(SiteForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Choose a password.")), passwords.NewPassword()],
+        description=passwords.DESCRIPTION,
     )
 
 

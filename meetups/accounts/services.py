@@ -1,8 +1,12 @@
-"""Creating accounts, checking passwords, ending sessions."""
+"""Creating accounts, checking passwords, ending sessions, password reset links."""
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from functools import cache
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -103,6 +107,45 @@ def change_password(user: User, password: str) -> None:
     """Set a new password and sign out every session (the caller signs this one in again)."""
     user.set_password(password)
     end_sessions(user)
+
+
+RESET_MAX_AGE = 3600  # seconds a reset link works, from when its mail is written
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="meetups.reset")
+
+
+def _password_mark(user: User) -> str:
+    # Changes with every new password (a new salt), so a link works once; keyed, so the link
+    # tells nothing about the hash.
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    """The token of a reset link: this person, while the password stays as it is, one hour."""
+    return _reset_serializer().dumps([user.id, _password_mark(user)])
+
+
+def user_for_reset(token: str) -> User | None:
+    """The person a genuine, unexpired, unused reset token names, else None."""
+    try:
+        user_id, mark = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or not isinstance(mark, str):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(mark, _password_mark(user)):
+        return None
+    return user
+
+
+def account_for_reset(email: str) -> User | None:
+    """The account a reset is asked for, looked up the way sign-in looks it up."""
+    return db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
 
 
 def add_pair(a: str, b: str) -> bool:

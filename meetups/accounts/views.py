@@ -1,13 +1,22 @@
-"""Sign up, sign in, sign out, and one's own profile."""
+"""Sign up, sign in, sign out, password reset, and one's own profile."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetups import i18n
 from meetups.accounts import services, trades
-from meetups.accounts.forms import TAKEN, LoginForm, ProfileForm, RegisterForm
+from meetups.accounts.forms import (
+    TAKEN,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+)
+from meetups.accounts.signals import reset_asked
 from meetups.extensions import db, limiter
 from meetups.places import gazetteer
 from meetups.places.services import city_for
@@ -66,6 +75,48 @@ def login():
             return _after_login()
         form.password.errors.append(_("This e-mail and password do not match an account."))
     return render_template("auth/login.html", form=form)
+
+
+RESET_SENT = _l(
+    "If an account uses this address, an e-mail with a link is on its way. "
+    "The link works for one hour."
+)
+
+
+def _address_asked() -> str:
+    """The address a reset is asked for: one mailbox is not flooded from many addresses."""
+    return "reset:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@auth_bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+@limiter.limit("3 per 15 minutes", methods=["POST"], key_func=_address_asked)
+def reset():
+    form = ResetForm()
+    if form.validate_on_submit():
+        user = services.account_for_reset(form.email.data)
+        if user is not None:  # the mail goes out later (send-mail): no telling answer time
+            reset_asked.send(current_app._get_current_object(), user=user)
+        db.session.commit()
+        flash(RESET_SENT, "info")  # the same whether an account uses the address or not
+        return redirect(url_for(".reset"), 303)
+    return render_template("auth/reset.html", form=form)
+
+
+@auth_bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 100 per hour", methods=["POST"])
+def reset_with_token(token: str):
+    user = services.user_for_reset(token)
+    if user is None:  # unknown, altered, expired or used: one answer for all
+        return render_template("auth/reset_password.html", form=None), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.change_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is changed; your other sessions are signed out."), "success")
+        return redirect(url_for("gatherings.index"), 303)
+    return render_template("auth/reset_password.html", form=form)
 
 
 @auth_bp.post("/logout")

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from meetups import i18n
 from meetups.accounts import signals as account_signals
 from meetups.accounts.models import User
 from meetups.extensions import db
@@ -162,9 +163,11 @@ def join_asked(_app, pack: Pack, membership: Membership) -> None:
 
 
 def reset_asked(_app, user: User) -> None:
-    """A password reset: the link goes to the account's address (at most one per 5 minutes)."""
+    """A password reset: the link goes to the account's address (at most one per 5 minutes),
+    in the language of the page it was asked from, else the account's."""
     key = f"{Kind.RESET}:{{user}}:{int(time.time()) // 300}"
-    queue(Kind.RESET, [user.id], key, language=_language_of_request())
+    language = i18n.asked_locale() if has_request_context() else None
+    queue(Kind.RESET, [user.id], key, language=language)
 
 
 def init_app(app: Flask) -> None:
