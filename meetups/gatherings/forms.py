@@ -326,22 +326,10 @@ class GatheringForm(SiteForm):
     @classmethod
     def for_gathering(cls, gathering, seats_taken: int = 0, **kwargs) -> "GatheringForm":
         """A form filled with a gathering's current values, times in its city's zone."""
-        zone = gathering.city.timezone
         form = cls(
             current_start=gathering.starts_at,
             seats_taken=seats_taken,
-            data={
-                "title": gathering.title,
-                "description": gathering.description,
-                "city": gathering.city.name,
-                "venue_name": gathering.venue.name,
-                "venue_address": gathering.venue.address,
-                "starts_at": utc_to_local(gathering.starts_at, zone).replace(tzinfo=None),
-                "ends_at": utc_to_local(gathering.ends_at, zone).replace(tzinfo=None),
-                "capacity": gathering.capacity,
-                "tags": ", ".join(tag.name for tag in gathering.tags),
-                "pack": gathering.pack.slug if gathering.pack else "",
-            },
+            data=values_of(gathering),
             **kwargs,
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
@@ -352,6 +340,23 @@ class GatheringForm(SiteForm):
             current=OfferedPack(pack.id, pack.slug, pack.name) if pack else None,
         )
         return form
+
+
+def values_of(gathering) -> dict:
+    """A gathering's values as the form's fields hold them, times in its city's zone."""
+    zone = gathering.city.timezone
+    return {
+        "title": gathering.title,
+        "description": gathering.description,
+        "city": gathering.city.name,
+        "venue_name": gathering.venue.name,
+        "venue_address": gathering.venue.address,
+        "starts_at": utc_to_local(gathering.starts_at, zone).replace(tzinfo=None),
+        "ends_at": utc_to_local(gathering.ends_at, zone).replace(tzinfo=None),
+        "capacity": gathering.capacity,
+        "tags": ", ".join(tag.name for tag in gathering.tags),
+        "pack": gathering.pack.slug if gathering.pack else "",
+    }
 
 
 class ProposalForm(GatheringForm):
@@ -371,6 +376,14 @@ class ProposalForm(GatheringForm):
                 field.data = value[:longest]
         if args.get("pack", "") in self.offered_packs:  # the pack page's link; others are ignored
             self.pack.data = args["pack"]
+
+    def copy(self, gathering) -> None:
+        """Fill the fields from another gathering, dates left empty; its pack only if offered."""
+        values = values_of(gathering) | {"starts_at": None, "ends_at": None}
+        if values["pack"] not in self.offered_packs:
+            values["pack"] = ""
+        for name, value in values.items():
+            self[name].data = value
 
 
 class RsvpForm(SiteForm):

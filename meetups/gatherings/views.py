@@ -141,6 +141,22 @@ def create():
     return render_template("gatherings/form.html", form=form, gathering=None)
 
 
+@bp.get("/events/<id:gathering_id>/duplicate")
+@login_required
+def duplicate(gathering_id: int):
+    gathering = db.get_or_404(Gathering, gathering_id)
+    form = ProposalForm()
+    form.offer_packs(packs_of(current_user.id))
+    form.copy(gathering)
+    return render_template(
+        "gatherings/form.html",
+        form=form,
+        gathering=None,
+        copied=gathering,
+        action=url_for(".create"),
+    )
+
+
 @bp.get("/events/<id:gathering_id>")
 def show(gathering_id: int):
     gathering = db.get_or_404(Gathering, gathering_id)
