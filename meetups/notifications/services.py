@@ -47,7 +47,8 @@ def queue(
         return 0
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Mail.__table__).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement, rows).rowcount or 0
+    # Counted from RETURNING: a many-row insert's rowcount is -1 on PostgreSQL.
+    return len(db.session.execute(statement.returning(Mail.__table__.c.id), rows).all())
 
 
 def _language_of_request() -> str | None:
