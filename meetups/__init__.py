@@ -34,9 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     cli.register(app)
     proposing.register(app)
+    from meetups.notifications import digest
     from meetups.notifications import services as notifications
 
     notifications.init_app(app)
+    digest.init_app(app)
     _wrap(app)
     return app
 

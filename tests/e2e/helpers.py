@@ -124,6 +124,7 @@ SCREENS = [
     Screen("register-errors", "visitor", "/auth/register", submit=True),
     Screen("me", "organiser", "/me"),
     Screen("profile", "organiser", "/me/profile"),
+    Screen("notifications", "organiser", "/me/notifications"),
     Screen("not-found", "visitor", "/events/999999", status=404),
 ]
 SCREEN_BY_NAME = {screen.name: screen for screen in SCREENS}

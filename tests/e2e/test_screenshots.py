@@ -38,6 +38,7 @@ SHOTS = {
     "pack.png": (True, "fr-FR", LAPTOP, "/packs/redacteurs-web-de-lyon", True),
     "pack-phone.png": (True, "fr-FR", PHONE, "/packs/redacteurs-web-de-lyon", False),
     "profile.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/profile", True),
+    "notifications.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/notifications", False),
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
 }
