@@ -43,11 +43,17 @@ def queue(
         }
         for user_id in dict.fromkeys(user_ids)
     ]
+    return insert(rows)
+
+
+def insert(rows: list[dict]) -> int:
+    """Write these outbox rows, skipping any whose key is there already; how many were new."""
     if not rows:
         return 0
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Mail.__table__).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement, rows).rowcount or 0
+    # Counted from RETURNING: an executemany's rowcount is -1 on psycopg.
+    return len(db.session.execute(statement.returning(Mail.id), rows).all())
 
 
 def _language_of_request() -> str | None:
