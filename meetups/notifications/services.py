@@ -44,6 +44,11 @@ def queue(
         }
         for user_id in dict.fromkeys(user_ids)
     ]
+    return insert(rows)
+
+
+def insert(rows: list[dict]) -> int:
+    """Write these outbox rows, skipping any whose key is there already; how many were new."""
     if not rows:
         return 0
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite

@@ -5,18 +5,17 @@ from datetime import datetime
 
 from meetups.dates import utcnow
 from meetups.extensions import db
-from meetups.notifications import digest
+from meetups.notifications import digest, reminders_due
 
 
 def run(now: datetime | None = None) -> Iterator[str]:
     """Run every time-based step, committing each; yield one line per step for the CLI."""
     now = now or utcnow()
-    steps: list = [  # (name, function(now) -> int) pairs, added as features arrive
+    steps: list = [  # (describe(count) -> str, function(now) -> int) pairs
+        (reminders_due.describe, reminders_due.queue_reminders),
         (digest.describe, digest.queue_digests),
     ]
     for describe, step in steps:
         count = step(now)
         db.session.commit()
         yield describe(count)
-    if not steps:
-        yield "Nothing to do."
