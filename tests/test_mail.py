@@ -69,7 +69,7 @@ def test_a_seat_the_waitlist_and_moving_up_each_bring_their_mail(
     assert "Sent 2 e-mail(s)" in send(runner)
 
     (seat,) = smtp_inbox.to("anna@example.org")
-    assert seat["Subject"] == "Votre place est réservée : Apéro freelance"
+    assert seat["Subject"] == "Votre place est réservée\u00a0: Apéro freelance"
     assert seat["To"] == "Anna Petit <anna@example.org>"
     assert "Votre place est réservée à cette rencontre" in text_of(seat)
     assert "https://meute.test/events/" in text_of(seat)
@@ -86,13 +86,13 @@ def test_a_seat_the_waitlist_and_moving_up_each_bring_their_mail(
     assert "List-Unsubscribe" not in seat  # it always goes out
 
     (waiting,) = smtp_inbox.to("bob@example.org")
-    assert waiting["Subject"] == "Vous êtes numéro 1 sur la liste d’attente : Apéro freelance"
+    assert waiting["Subject"] == "Vous êtes numéro 1 sur la liste d’attente\u00a0: Apéro freelance"
     assert calendar_of(waiting) is None
 
     act(people["anna"], f"/events/{gathering}/rsvp", {"response": "no"})
     send(runner)
     moved_up = smtp_inbox.to("bob@example.org")[-1]
-    assert moved_up["Subject"] == "Une place s’est libérée pour vous : Apéro freelance"
+    assert moved_up["Subject"] == "Une place s’est libérée pour vous\u00a0: Apéro freelance"
     assert calendar_of(moved_up) is not None
     assert len(smtp_inbox.to("anna@example.org")) == 1  # saying no brings no mail
     assert smtp_inbox.to("olga@example.org") == []  # the organiser proposed: no mail to them
@@ -124,9 +124,9 @@ def test_a_change_and_a_cancellation_reach_everyone_who_answered(
         "bob@example.org",
     }
     change = smtp_inbox.to("anna@example.org")[0]
-    assert change["Subject"] == "Modifiée : Apéro déplacé"
+    assert change["Subject"] == "Modifiée\u00a0: Apéro déplacé"
     body = text_of(change)
-    assert "avant : Apéro freelance, désormais : Apéro déplacé" in body
+    assert "avant\u00a0: Apéro freelance, désormais\u00a0: Apéro déplacé" in body
     assert "20:00" in body and "19:00" in body  # the old and new local times
     assert "La Cordée" in body
     event = next(iter(calendar_of(change).walk("VEVENT")))
@@ -138,7 +138,7 @@ def test_a_change_and_a_cancellation_reach_everyone_who_answered(
     send(runner)
     assert len(smtp_inbox.messages) == 2
     cancelled = smtp_inbox.to("bob@example.org")[0]
-    assert cancelled["Subject"] == "Annulée : Apéro déplacé"
+    assert cancelled["Subject"] == "Annulée\u00a0: Apéro déplacé"
     assert "Il pleut trop." in text_of(cancelled)
     assert next(iter(calendar_of(cancelled).walk("VEVENT")))["STATUS"] == "CANCELLED"
 

@@ -324,8 +324,8 @@ def test_the_weekly_digest_is_queued_once_a_week_with_the_right_gatherings(
         db.session.get(Gathering, old).created_at = utcnow() - timedelta(days=8)
         db.session.commit()
 
-    assert runner.invoke(args=["tick"]).output == "Queued 1 weekly digest(s).\n"
-    assert runner.invoke(args=["tick"]).output == "Queued 0 weekly digest(s).\n"
+    assert "Queued 1 weekly digest(s).\n" in runner.invoke(args=["tick"]).output
+    assert "Queued 0 weekly digest(s).\n" in runner.invoke(args=["tick"]).output
     [(user_id, data)] = queued(app, Kind.DIGEST)
     assert user_id == people["wes"].id and sorted(data["gatherings"]) == sorted([in_pack, in_city])
 
