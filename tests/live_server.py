@@ -16,6 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+LIVE_SECRET_KEY = "live-server-test-key"  # tests sign links as the live server does
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -30,7 +33,7 @@ def serve(database_url: str, instance: Path, workers: int = 4, threads: int = 4,
         **{k: v for k, v in os.environ.items() if not k.startswith("MEETUPS_")},
         "DATABASE_URL": database_url,
         "MEETUPS_INSTANCE_PATH": str(instance),
-        "MEETUPS_SECRET_KEY": "live-server-test-key",
+        "MEETUPS_SECRET_KEY": LIVE_SECRET_KEY,
         "MEETUPS_RATELIMIT_ENABLED": "false",
         "MEETUPS_GEOCODERS": "offline",
         **env,

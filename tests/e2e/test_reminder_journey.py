@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.live_server import ROOT
+from tests.live_server import LIVE_SECRET_KEY, ROOT
 from tests.smtp import calendar_of, text_of
 
 from .conftest import AXE_SCRIPT, new_context
@@ -25,7 +25,6 @@ from .test_accessibility import axe_report
 pytestmark = sqlite_pass_only
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # as the application writes it
-LIVE_SECRET_KEY = "live-server-test-key"  # tests.live_server.serve gives the server this key
 
 
 def in_hours(hours: int) -> str:

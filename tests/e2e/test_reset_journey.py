@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from meetups import create_app
 from meetups.extensions import db
+from tests.live_server import LIVE_SECRET_KEY
 from tests.smtp import text_of
 
 from .conftest import new_context
@@ -52,7 +53,7 @@ def send_mail(live_server, live_database, live_folder, smtp_inbox, monkeypatch):
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live_database}",
-            "SECRET_KEY": "live-server-test-key",  # tests/live_server.py's
+            "SECRET_KEY": LIVE_SECRET_KEY,
             "GEOCODERS": "offline",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_inbox.port,

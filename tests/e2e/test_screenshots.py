@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from meetups.demo import PASSWORD as DEMO_PASSWORD
-from tests.live_server import ROOT
+from tests.live_server import LIVE_SECRET_KEY, ROOT
 
 from .conftest import new_context
 from .helpers import LAPTOP, PHONE, post_form, sqlite_pass_only
@@ -39,6 +39,9 @@ SHOTS = {
     "pack-phone.png": (True, "fr-FR", PHONE, "/packs/redacteurs-web-de-lyon", False),
     "profile.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/profile", True),
     "notifications.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/notifications", False),
+    "reset-phone.png": (False, "en-GB", PHONE, "/auth/reset", False),
+    # The "still coming?" page a reminder links to, as the proofreader going opens it.
+    "reminder-phone.png": (False, "fr-FR", PHONE, "reminder:Hugo Martin", False),
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
 }
@@ -88,12 +91,31 @@ def browse(browser, demo_server):
         page.context.close()
 
 
+def _reminder_link(browse, person: str) -> str:
+    """The /r/ link of this person's reminder for the first apéro, signed as the server signs."""
+    from flask import Flask
+
+    from meetups.notifications.tokens import reminder_token
+
+    page = browse(DEMO_ORGANISER, "fr-FR", LAPTOP)
+    page.goto("/cities/lyon")
+    page.get_by_role("link", name=GATHERING, exact=True).click()
+    gathering_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    href = page.get_by_role("link", name=person, exact=True).first.get_attribute("href")
+    signer = Flask("screenshots")
+    signer.secret_key = LIVE_SECRET_KEY
+    with signer.app_context():
+        return f"/r/{reminder_token(gathering_id, int(href.rsplit('/', 1)[1]))}"
+
+
 @pytest.mark.parametrize("name", SHOTS)
 def test_screenshot(browse, folder, name):
     signed_in, locale, viewport, target, whole = SHOTS[name]
     page = browse(signed_in, locale, viewport)
     if target.startswith("/"):
         page.goto(target)
+    elif target.startswith("reminder:"):
+        page.goto(_reminder_link(browse, target.split(":", 1)[1]))
     else:  # a gathering, reached as people do
         page.goto("/cities/lyon")
         page.get_by_role("link", name=target, exact=True).click()
