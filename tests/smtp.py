@@ -17,6 +17,7 @@ class _Keeper:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.raw = envelope.content  # the bytes as they came over SMTP
         self.inbox.add(envelope.rcpt_tos, message)
         return "250 OK"
 

@@ -188,6 +188,9 @@ def test_the_reminder_mail_carries_the_link_and_one_click_unsubscribe(
     mail, gathering = remind(app, runner, smtp_inbox, create_gathering, people)
     assert mail["Subject"] == f"Vous venez toujours\u00a0? {gathering.title}"
     assert mail["List-Unsubscribe"].startswith(f"<{BASE}/unsubscribe/")
+    # On the wire as a mail client reads it: the URL whole, not RFC 2047 encoded words.
+    raw_headers = mail.raw.split(b"\r\n\r\n", 1)[0].decode()
+    assert f"\r\nList-Unsubscribe: <{BASE}/unsubscribe/" in raw_headers
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = text_of(mail), html_of(mail)
     link = LINK.search(text).group(0)

@@ -2,6 +2,7 @@
 templates in the recipient's language, the gathering's .ics, and the unsubscribe headers."""
 
 from datetime import datetime
+from email import policy
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -42,6 +43,17 @@ _VOID_ONCE_CANCELLED = (
 ICS_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
+class _Message(Message):
+    """Flask-Mail's message, with header lines left whole up to RFC 5322's 998 characters: the
+    SMTP policy folds a long List-Unsubscribe into RFC 2047 encoded words, which mail clients
+    do not read as a URL."""
+
+    def _message(self):
+        built = super()._message()
+        built.policy = policy.SMTP.clone(max_line_length=998)
+        return built
+
+
 class Gone(Exception):
     """What the mail is about is gone or overtaken (a pack deleted, a gathering called off):
     it is dropped."""
@@ -58,7 +70,7 @@ def message(mail: Mail) -> Message:
         text = render_template(f"mail/{mail.kind}.txt", **context)
         html = render_template(f"mail/{mail.kind}.html", **context)
         ics = _ics(mail.gathering) if mail.kind in Kind.WITH_ICS else None
-    msg = Message(
+    msg = _Message(
         subject,
         recipients=[(user.display_name, user.email)],
         body=text,
