@@ -267,3 +267,16 @@ def test_two_senders_at_once_send_each_mail_once(
     assert received == sorted(p.email for p in crowd)
     sent = [int(out.split("Sent ")[1].split(" ")[0]) for out in outputs]
     assert sum(sent) == 60
+
+
+def test_tick_forgets_mails_sent_over_a_month_ago(app, runner, people, act):
+    _queue_for_everyone(app, people, act)
+    send(runner)
+    with app.app_context():
+        first, *_ = db.session.scalars(db.select(Mail).order_by(Mail.id))
+        first.sent_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+    output = runner.invoke(args=["tick"]).output
+    assert "Removed 1 e-mail(s) sent over 30 days ago from the outbox." in output
+    assert len(_rows(app)) == 2
+    assert "Removed 0 e-mail(s)" in runner.invoke(args=["tick"]).output

@@ -25,6 +25,9 @@ LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 10  # about a day and a half of retries, each wait twice the last
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
+# How long a sent mail's row stays: enough to see what went out lately, no longer (it names
+# who got what).
+KEEP = timedelta(days=30)
 
 
 @dataclass
@@ -90,6 +93,16 @@ def claim(limit: int, now: datetime | None = None) -> list[int]:
     ids = list(db.session.scalars(taken))
     db.session.commit()
     return ids
+
+
+def purge(now: datetime) -> int:
+    """Forget mails sent or given up more than KEEP ago; how many rows went."""
+    gone = db.delete(Mail).where(or_(Mail.sent_at < now - KEEP, Mail.failed_at < now - KEEP))
+    return db.session.execute(gone).rowcount or 0
+
+
+def describe_purge(count: int) -> str:
+    return f"Removed {count} e-mail(s) sent over {KEEP.days} days ago from the outbox."
 
 
 def waiting() -> int:

@@ -1,11 +1,12 @@
-"""What `tick` does, each step idempotent (queued mails have keys): reminders, digests."""
+"""What `tick` does, each step idempotent (queued mails have keys): reminders, digests, and
+forgetting mails sent long ago."""
 
 from collections.abc import Iterator
 from datetime import datetime
 
 from meetups.dates import utcnow
 from meetups.extensions import db
-from meetups.notifications import digest, reminders_due
+from meetups.notifications import digest, reminders_due, sending
 
 
 def run(now: datetime | None = None) -> Iterator[str]:
@@ -14,6 +15,7 @@ def run(now: datetime | None = None) -> Iterator[str]:
     steps: list = [  # (describe(count) -> str, function(now) -> int) pairs
         (reminders_due.describe, reminders_due.queue_reminders),
         (digest.describe, digest.queue_digests),
+        (sending.describe_purge, sending.purge),
     ]
     for describe, step in steps:
         count = step(now)
