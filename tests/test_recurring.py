@@ -423,3 +423,27 @@ def test_cancelling_the_following_stops_the_series(app, client, me, clock):
         assert db.session.scalar(db.select(Series)).stopped_at is not None
     body = client.get("/cities/lyon/calendar.ics").data
     assert body.count(b"STATUS:CANCELLED") == 2
+
+
+def test_people_who_answered_are_told_of_each_occurrence_changed(
+    app, client, me, clock, create_user
+):
+    from meetups.notifications.models import Kind, Mail
+
+    first = first_thursday_apero(client)
+    guest = create_user()
+    with app.app_context():
+        for gathering_id in (first + 1, first + 2):
+            db.session.add(
+                Rsvp(gathering_id=gathering_id, user_id=guest.id, response=Response.MAYBE)
+            )
+        db.session.commit()
+    edit(client, first, "following", start=datetime(2027, 2, 4, 18, 30))
+    client.post(f"/events/{first + 2}/cancel", data={"scope": "following"})
+    with app.app_context():
+        told = db.session.execute(
+            db.select(Mail.kind, Mail.gathering_id).filter_by(user_id=guest.id)
+        ).all()
+    assert sorted(told) == sorted(
+        [(Kind.CHANGED, first + 1), (Kind.CHANGED, first + 2), (Kind.CANCELLED, first + 2)]
+    )
