@@ -162,6 +162,7 @@ def test_an_event_shows_every_public_field(api, gather, locate):
         "timezone": "Europe/Paris",
         "city": {"slug": "lyon", "name": "Lyon"},
         "pack": None,
+        "series": None,
         "venue": {
             "name": "Café des Freelances",
             "address": "12 rue de la République, 69002 Lyon",

@@ -60,6 +60,13 @@ EVENT = object_schema(
             "oneOf": [object_schema({"slug": TEXT, "name": TEXT}), {"type": "null"}],
             "description": "The pack it was proposed in; null: none.",
         },
+        "series": nullable(
+            {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The recurring series it is an occurrence of; null: none.",
+            }
+        ),
         "venue": object_schema(
             {
                 "name": TEXT,

@@ -74,6 +74,7 @@ def event(gathering: Gathering, going: int, waiting: int) -> dict:
         "timezone": zone,
         "city": {"slug": gathering.city.slug, "name": gathering.city.name},
         "pack": _pack_of(gathering),
+        "series": gathering.series_id,
         "venue": _venue(gathering.venue),
         "capacity": gathering.capacity,
         "going_count": going,

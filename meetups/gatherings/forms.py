@@ -42,6 +42,7 @@ from meetups.gatherings.models import (
     Tag,
 )
 from meetups.gatherings.queries import tag_filter
+from meetups.gatherings.repeating import FOLLOWING, RepeatFields, scope_field
 from meetups.gatherings.services import Proposal
 from meetups.i18n import country_name, place_label
 from meetups.places import gazetteer
@@ -164,12 +165,15 @@ class GatheringForm(SiteForm):
         validate_choice=False,  # validate_pack says why, beside the field
         description=_l("Optional: the gathering belongs to this pack, and shows in its calendar."),
     )
+    # An occurrence of a series: edit this one alone, or the following ones too.
+    scope = scope_field(_l("Change"))
     # The country code of a city abroad that the person confirmed (see validate_city).
     confirm_country = StringField(_l("Confirm the country"), filters=[strip])
 
     # The proposer's home country, set by the view: a city elsewhere asks to be confirmed.
     home_country: str | None = None
     city_abroad: gazetteer.Place | None = None  # after validation: the city to confirm, if any
+    series_day = None  # the local date of the occurrence edited, when it is one
 
     def __init__(
         self, *args, current_start: datetime | None = None, seats_taken: int = 0, **kwargs
@@ -196,6 +200,16 @@ class GatheringForm(SiteForm):
         if field.data and field.data not in self.offered_packs:
             raise ValidationError(
                 _l("Only the pack’s active members may propose a gathering in it.")
+            )
+
+    def validate_scope(self, field) -> None:
+        start, day = self.starts_at.data, self.series_day
+        if field.data == FOLLOWING and None not in (start, day) and start.date() != day:
+            raise ValidationError(
+                _l(
+                    "The following ones keep their dates: only the time can change for them. "
+                    "To move this date, change this one only."
+                )
             )
 
     def validate_capacity(self, field) -> None:
@@ -333,6 +347,7 @@ class GatheringForm(SiteForm):
             **kwargs,
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
+        form.series_day = gathering.series_day
         # The organiser's packs, even when an admin edits: they are the one proposing.
         pack = gathering.pack
         form.offer_packs(
@@ -359,7 +374,7 @@ def values_of(gathering) -> dict:
     }
 
 
-class ProposalForm(GatheringForm):
+class ProposalForm(RepeatFields, GatheringForm):
     """Proposing a new gathering: the same fields, and a key that makes one submit one gathering."""
 
     idempotency_key = OnceKeyField()
@@ -415,6 +430,7 @@ class CancelForm(SiteForm):
         ],
         description=_l("Why, and what next: it shows on the gathering's page and in calendars."),
     )
+    scope = scope_field(_l("Cancel"))
 
 
 NEARBY_CHOICES_KM = (10, 25, 50)

@@ -1,9 +1,10 @@
 """Gatherings, their tags and the RSVPs people give them."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -79,6 +80,43 @@ class Tag(db.Model):
         return f"<Tag {self.name}>"
 
 
+class Series(db.Model):
+    """A recurring gathering: its rule (gatherings.series.Rule) and the template of its occurrences."""
+
+    __tablename__ = "series"
+    __table_args__ = (
+        CheckConstraint(
+            "frequency IN ('weekly', 'biweekly', 'monthly', 'monthly_last')",
+            name="frequency_known",
+        ),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    frequency: Mapped[str] = mapped_column(String(16))
+    start_time: Mapped[time]  # local wall-clock time in `zone`
+    duration_minutes: Mapped[int]
+    zone: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[date]  # local date of the first occurrence
+    until: Mapped[date | None]
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(140))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    capacity: Mapped[int | None]
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("packs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when its organiser cancelled "this one and the following": nothing more is made.
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    city: Mapped[City] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.frequency} {self.title!r}>"
+
+
 class Gathering(db.Model):
     """An in-person meeting someone proposes, at a venue, between two UTC instants."""
 
@@ -126,6 +164,8 @@ class Gathering(db.Model):
             "idempotency_key",
             unique=True,
         ),
+        # One occurrence per series and local date, however many `tick`s run at once.
+        UniqueConstraint("series_id", "series_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,11 +194,17 @@ class Gathering(db.Model):
     # When it was cancelled and what the organiser told the people coming; None while it stands.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_message: Mapped[str | None] = mapped_column(Text)
+    # The series this is an occurrence of (None: a gathering of its own), on which local date,
+    # and whether it was edited alone (scope=this): edits of the following ones pass it by.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+    series_day: Mapped[date | None]
+    detached: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
     organiser: Mapped[User] = relationship()
     pack: Mapped["Pack | None"] = relationship("Pack")  # noqa: F821 - meetups.packs.models
+    series: Mapped[Series | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=gathering_tags, order_by=Tag.name)
     rsvps: Mapped[list["Rsvp"]] = relationship(
         back_populates="gathering", cascade="all, delete-orphan", passive_deletes=True

@@ -1,14 +1,24 @@
 """Pages for browsing, proposing, editing, cancelling and reinstating gatherings."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from markupsafe import Markup
 
 from meetups.accounts import trades
+from meetups.dates import utc_to_local
 from meetups.extensions import db, limiter
-from meetups.gatherings import contacts, pending, placing, queries, services, sharing, signals
+from meetups.gatherings import (
+    contacts,
+    pending,
+    placing,
+    queries,
+    recurring,
+    services,
+    sharing,
+    signals,
+)
 from meetups.gatherings.attendance import attendance
 from meetups.gatherings.counts import city_counts
 from meetups.gatherings.forms import (
@@ -21,6 +31,7 @@ from meetups.gatherings.forms import (
     packs_of,
 )
 from meetups.gatherings.models import Gathering, Response, Rsvp
+from meetups.gatherings.repeating import FOLLOWING
 from meetups.places import gazetteer, geocoding
 from meetups.places.forms import LocationForm
 from meetups.places.models import City
@@ -126,9 +137,7 @@ def create():
         form.prefill(request.args)
     if form.validate_on_submit():
         try:
-            gathering = services.propose(
-                current_user, form.proposal(), key=form.idempotency_key.data
-            )
+            gathering, moved = _propose(form)
         except services.AlreadyProposed as already:  # a double click, a retried request
             db.session.rollback()
             flash(_("This gathering was already proposed: here it is."), "info")
@@ -137,8 +146,32 @@ def create():
         db.session.commit()
         _locate(gathering.venue)
         flash(_("Your gathering is proposed. Share it!"), "success")
+        for occurrence in moved:
+            flash(_moved_message(occurrence, form.starts_at.data, gathering.city.timezone), "info")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=None)
+
+
+def _propose(form: ProposalForm):
+    """The gathering proposed, or the first of its series, and the occurrences a DST gap moved."""
+    proposal, key = form.proposal(), form.idempotency_key.data
+    if not form.repeats:
+        return services.propose(current_user, proposal, key=key), []
+    until = form.repeat_until_date()
+    return recurring.start(current_user, proposal, form.repeat.data, until, key=key)
+
+
+def _moved_message(occurrence, wall, zone: str) -> str:
+    moved, asked = (
+        utc_to_local(occurrence.starts_at, zone).strftime("%H:%M"),
+        wall.strftime("%H:%M"),
+    )
+    return _(
+        "The %(day)s occurrence starts at %(moved)s: %(time)s does not exist that day.",
+        day=format_date(occurrence.day, "d MMMM"),
+        moved=moved,
+        time=asked,
+    )
 
 
 @bp.get("/events/<id:gathering_id>/duplicate")
@@ -181,6 +214,7 @@ def show(gathering_id: int):
         met=contacts.on_page(gathering, who, current_user),
         rsvp_form=RsvpForm(),
         can_manage=gathering.can_be_managed_by(current_user),
+        rhythm=recurring.on_page(gathering, get_locale()),
         json_ld=sharing.event_json_ld(gathering),
         share_summary=sharing.summary(gathering),
     )
@@ -262,16 +296,24 @@ def edit(gathering_id: int):
     form.home_country = _home_country()
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
-        edit = services.update(gathering, form.proposal())
-        signals.report(signals.edited, gathering=gathering, edit=edit, by=current_user)
+        edits = _edit(gathering, form)
+        for edited, edit in edits:
+            signals.report(signals.edited, gathering=edited, edit=edit, by=current_user)
         db.session.commit()
         _locate(gathering.venue)
-        if edit.changed:
+        if any(edit.changed for _edited, edit in edits):
             flash(_("Your changes are saved; calendars will follow."), "success")
         else:
             flash(_("Your changes are saved."), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=gathering)
+
+
+def _edit(gathering: Gathering, form: GatheringForm) -> list:
+    """Apply the form to this gathering, or to this occurrence and the following ones."""
+    if gathering.series_id is not None and form.scope.data == FOLLOWING:
+        return recurring.update_following(gathering, form.proposal())
+    return [(gathering, recurring.update_this(gathering, form.proposal()))]
 
 
 @bp.route("/events/<id:gathering_id>/location", methods=["GET", "POST"])
@@ -298,8 +340,8 @@ def cancel(gathering_id: int):
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     form = CancelForm()
     if form.validate_on_submit():  # scripts post no message: it is optional
-        services.cancel(gathering, form.message.data)
-        signals.report(signals.cancelled, gathering=gathering, by=current_user)
+        for cancelled in _cancel(gathering, form):
+            signals.report(signals.cancelled, gathering=cancelled, by=current_user)
         db.session.commit()
         flash(_("The gathering is cancelled. It stays visible, marked cancelled."), "info")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
@@ -307,6 +349,13 @@ def cancel(gathering_id: int):
     answered = who.going + who.waitlist + who.maybe
     told = sum(rsvp.user_id != gathering.organiser_id for rsvp in answered)
     return render_template("gatherings/cancel.html", form=form, gathering=gathering, told=told)
+
+
+def _cancel(gathering: Gathering, form: CancelForm) -> list[Gathering]:
+    """Cancel this gathering, or this occurrence and the following ones: those cancelled."""
+    if gathering.series_id is not None and form.scope.data == FOLLOWING:
+        return recurring.cancel_following(gathering, form.message.data)
+    return [gathering] if services.cancel(gathering, form.message.data) else []
 
 
 @bp.post("/events/<id:gathering_id>/reinstate")
