@@ -1,7 +1,7 @@
 """Demo data: a few French cities, venues with fixed coordinates, people, packs and upcoming
-gatherings (some of them in packs)."""
+gatherings (some of them in packs, one a monthly series)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func
 
@@ -9,8 +9,10 @@ from meetups.accounts import services as accounts
 from meetups.accounts.models import User
 from meetups.dates import local_to_utc, utcnow
 from meetups.extensions import db
+from meetups.gatherings import recurring
+from meetups.gatherings import series as rules
 from meetups.gatherings import services as gatherings
-from meetups.gatherings.models import Response
+from meetups.gatherings.models import Gathering, Response
 from meetups.packs.models import JoinPolicy, Membership, MemberStatus, Pack, Role
 from meetups.packs.services import slugify
 from meetups.places import gazetteer
@@ -106,6 +108,11 @@ PACKS = [
 # Gathering index (in GATHERINGS) -> pack index (in PACKS): its organiser is a member.
 GATHERING_PACKS = {0: 0, 1: 0, 2: 2, 5: 1, 7: 0}
 
+# A monthly series, from the first Thursday of next month at 19:00:
+# (venue index, organiser index, title, tags, capacity).
+SERIES = (1, 1, "Apéro freelance du premier jeudi", ("apéro", "réseau"), 25)
+THURSDAY = 3
+
 DESCRIPTION = (
     "On se retrouve pour parler clients, tarifs et outils, et se présenter les uns aux autres.\n\n"
     "Venez comme vous êtes, avec vos cartes de visite. Plus d'infos : https://example.org/meute"
@@ -147,15 +154,44 @@ def load(today: datetime | None = None) -> dict:
         gathering = gatherings.propose(users[o], proposal)
         for friend in (users[o + 1 :] + users[:o])[:3]:  # the third waits when seats run out
             gatherings.respond(gathering, friend, Response.GOING)
+    _series(users, venues, start_day)
     db.session.flush()
     return {
         "users": len(users),
         "cities": len({row[0] for row in VENUES}),
-        "gatherings": len(GATHERINGS),
+        "gatherings": db.session.scalar(db.select(func.count()).select_from(Gathering)),
         "packs": len(packs),
         "login": PEOPLE[0][0],
         "password": PASSWORD,
     }
+
+
+def _series(users, venues, start_day: date) -> None:
+    """The monthly series and its first occurrences, proposed as the form proposes one."""
+    v, o, title, tags, capacity = SERIES
+    venue = venues[v]
+    first = first_weekday_of_next_month(start_day, THURSDAY)
+    starts = local_to_utc(datetime.combine(first, time(19)), venue.city.timezone)
+    proposal = gatherings.Proposal(
+        title=title,
+        description=DESCRIPTION,
+        place=_place(VENUES[v][0]),
+        venue_name=venue.name,
+        venue_address=venue.address,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2, minutes=30),
+        capacity=capacity,
+        tags=tags,
+    )
+    gathering, _moved = recurring.start(users[o], proposal, rules.MONTHLY, None)
+    for friend in (users[o + 1 :] + users[:o])[:3]:
+        gatherings.respond(gathering, friend, Response.GOING)
+
+
+def first_weekday_of_next_month(day: date, weekday: int) -> date:
+    """The first such weekday (Monday is 0) of the month after day's."""
+    first = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7)
 
 
 def _pack(users, name, city, policy, question, description, organiser, members) -> Pack:

@@ -184,7 +184,9 @@ def test_a_double_click_proposes_once(person_in, geocoder, locale, javascript):
         page.locator(f"[name={name}]").fill(value)
     sent = []
     page.on("request", lambda request: request.method == "POST" and sent.append(request))
-    box = page.get_by_role("button", name=PROPOSE[locale], exact=True).bounding_box()
+    button = page.get_by_role("button", name=PROPOSE[locale], exact=True)
+    button.scroll_into_view_if_needed()  # the mouse clicks in the viewport: the form is long
+    box = button.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # A slow answer (the geocoder hangs: the proposal waits out its 2 s budget) and an impatient
     # second press meanwhile: without JavaScript the browser sends the form a second time.

@@ -24,6 +24,8 @@ pytestmark = sqlite_pass_only
 DEMO_MEMBER = "yanis@example.org"  # a Lyon translator who has not answered the first apéro
 DEMO_ORGANISER = "camille@example.org"  # who proposed the first apéro
 GATHERING = "Apéro freelance"
+# A monthly series: the city lists its occurrences, soonest first.
+SERIES = "Apéro freelance du premier jeudi"
 # file name -> (signed in: False, True (the member) or an e-mail, locale, viewport, what to open:
 # a path or a gathering's title, whole page)
 SHOTS = {
@@ -44,6 +46,7 @@ SHOTS = {
     "reminder-phone.png": (False, "fr-FR", PHONE, "reminder:Hugo Martin", False),
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
+    "recurring.png": (True, "fr-FR", LAPTOP, SERIES, False),
 }
 # file name -> (the link then followed from what was opened, the address it leads to)
 FOLLOW = {
@@ -52,6 +55,8 @@ FOLLOW = {
 }
 # file name -> (the block scrolled to the middle of the screen, a text it must hold)
 BLOCK = {"suggestions.png": ("#suggested", "Hugo Martin")}  # demo people all opted in
+# file name -> (a block the shot must show, a text it must hold)
+SHOWS = {"recurring.png": ("#rhythm", "chaque premier jeudi du mois, 19:00")}
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +121,9 @@ def test_screenshot(browse, folder, name):
         page.goto(target)
     elif target.startswith("reminder:"):
         page.goto(_reminder_link(browse, target.split(":", 1)[1]))
-    else:  # a gathering, reached as people do
+    else:  # a gathering, reached as people do (a series' first occurrence is listed first)
         page.goto("/cities/lyon")
-        page.get_by_role("link", name=target, exact=True).click()
+        page.get_by_role("link", name=target, exact=True).first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(target)
     if name in FOLLOW:
         link, address = FOLLOW[name]
@@ -129,6 +134,10 @@ def test_screenshot(browse, folder, name):
         block = page.locator(selector)
         expect(block).to_contain_text(text)
         block.evaluate("element => element.scrollIntoView({block: 'center'})")
+    if name in SHOWS:
+        selector, text = SHOWS[name]
+        expect(page.locator(selector)).to_contain_text(text)
+        expect(page.locator(f"{selector} .next-occurrences a").first).to_be_in_viewport()
     page.wait_for_function("() => [...document.images].every((image) => image.complete)")
     path = folder / name
     page.screenshot(path=path, full_page=whole)
