@@ -410,6 +410,9 @@ def test_following_leaves_a_detached_occurrence_and_the_earlier_ones(app, client
     ]
     assert made[1][1] == utc("2027-03-04T17:00")
     assert made[2][1] == utc("2027-04-01T17:00")  # kept its 19:00
+    # Each page names the rhythm at its own time: April was edited alone and kept 19:00.
+    assert "every first Thursday of the month, 18:00" in client.get(f"/events/{first}").text
+    assert "every first Thursday of the month, 19:00" in client.get(f"/events/{first + 2}").text
 
 
 def test_cancelling_the_following_stops_the_series(app, client, me, clock):

@@ -223,7 +223,10 @@ def on_page(gathering: Gathering, locale) -> Rhythm | None:
     if series is None:
         return None
     rule = rule_of(series)
-    words = f"{rules.describe(rule, locale)}, {rule.start_time:%H:%M}"
+    # This occurrence's own time: one edited alone, or before a change of the following ones,
+    # keeps it while the rule has moved on.
+    own = utc_to_local(gathering.starts_at, series.zone)
+    words = f"{rules.describe(rule, locale)}, {own:%H:%M}"
     query = (
         db.select(Gathering)
         .where(
