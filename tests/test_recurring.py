@@ -450,3 +450,10 @@ def test_people_who_answered_are_told_of_each_occurrence_changed(
     assert sorted(told) == sorted(
         [(Kind.CHANGED, first + 1), (Kind.CHANGED, first + 2), (Kind.CANCELLED, first + 2)]
     )
+
+
+def test_an_empty_scope_means_this_one(app, client, me, clock):
+    first = first_thursday_apero(client)
+    assert event_id(client.post(f"/events/{first + 1}/cancel", data={"scope": ""})) == first + 1
+    statuses = [status for _d, _s, _t, status, _dt in occurrences(app)]
+    assert statuses == [Status.SCHEDULED, Status.CANCELLED, Status.SCHEDULED]

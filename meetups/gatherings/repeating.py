@@ -98,6 +98,7 @@ def scope_field(label) -> RadioField:
             SelectChoice(FOLLOWING, _l("This one and the following ones")),
         ],
         default=THIS,
+        filters=[lambda value: value or THIS],  # sent empty: the default
         validate_choice=False,
         validators=[AnyOf([THIS, FOLLOWING], message=_l("Choose “this one” or “the following”."))],
     )

@@ -292,7 +292,10 @@ def rsvp_page(gathering_id: int):
 @login_required
 def edit(gathering_id: int):
     gathering = _managed(gathering_id, lock=request.method == "POST")
-    form = GatheringForm.for_gathering(gathering, seats_taken=services.seats_taken(gathering))
+    form = _scoped(
+        gathering,
+        GatheringForm.for_gathering(gathering, seats_taken=services.seats_taken(gathering)),
+    )
     form.home_country = _home_country()
     if form.validate_on_submit():
         # Commit either way: a change calendars do not show (the seats) must still be saved.
@@ -307,6 +310,14 @@ def edit(gathering_id: int):
             flash(_("Your changes are saved."), "success")
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
     return render_template("gatherings/form.html", form=form, gathering=gathering)
+
+
+def _scoped(gathering: Gathering, form):
+    """The form, without its `scope` unless the gathering is an occurrence of a series (a
+    gathering that stands alone has nothing to scope: a posted scope is ignored)."""
+    if gathering.series_id is None:
+        del form.scope
+    return form
 
 
 def _edit(gathering: Gathering, form: GatheringForm) -> list:
@@ -338,7 +349,7 @@ def cancel(gathering_id: int):
     gathering = _managed(gathering_id, lock=request.method == "POST")
     if gathering.is_cancelled:
         return redirect(url_for(".show", gathering_id=gathering.id), 303)
-    form = CancelForm()
+    form = _scoped(gathering, CancelForm())
     if form.validate_on_submit():  # scripts post no message: it is optional
         for cancelled in _cancel(gathering, form):
             signals.report(signals.cancelled, gathering=cancelled, by=current_user)
