@@ -198,7 +198,10 @@ def test_tick_calls_off_one_that_fell_short_and_tells_everyone(
     assert told == ["anna@example.org", "bob@example.org", "olga@example.org"]  # not eve: "no"
     mail = smtp_inbox.to("olga@example.org")[0]
     assert mail["Subject"] == "Annulée\u00a0: Petit-déjeuner"
-    assert "2 sur les 4" in text_of(mail)
+    assert "2 sur les 4" in text_of(mail) and "L’organisateur" not in text_of(mail)
+    page = client.get(f"/events/{short}", headers=EN).text
+    assert "Not enough people: 2 of the 4 needed." not in page  # stored in French, as said
+    assert "2 sur les 4 nécessaires" in page and "The organiser’s message" not in page
     assert next(iter(calendar_of(mail).walk("VEVENT")))["STATUS"] == "CANCELLED"
 
     # Twice in a row: nothing more.

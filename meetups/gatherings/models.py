@@ -232,6 +232,14 @@ class Gathering(db.Model):
     def is_tentative(self) -> bool:
         return self.status == Status.TENTATIVE
 
+    @property
+    def fell_short(self) -> bool:
+        """Called off at its decision time, short of its quorum: tick's words, not the organiser's."""
+        decided = self.decide_at
+        return bool(
+            self.is_cancelled and self.min_going and decided and self.cancelled_at >= decided
+        )
+
     def has_started(self, now: datetime | None = None) -> bool:
         return self.starts_at <= (now or utcnow())
 
