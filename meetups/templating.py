@@ -7,6 +7,7 @@ from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from meetups.feeds.subscribe import subscription
+from meetups.gatherings import quorum
 from meetups.gatherings.seating import is_free, seats_left
 from meetups.i18n import country_name, format_local, get_locale, place_label, zone_label
 from meetups.urls import absolute_url, here
@@ -54,6 +55,8 @@ def register(app: Flask) -> None:
     # The seating rules, so that pages say what the services do (one copy of each).
     app.add_template_global(seats_left, "seats_left")
     app.add_template_global(is_free, "is_free")
+    app.add_template_global(quorum.needs, "quorum_needs")
+    app.add_template_global(quorum.progress, "quorum_progress")
     app.add_template_global(absolute_url, "absolute_url")
     app.add_template_global(here, "here")
     app.add_template_global(get_locale, "current_locale")

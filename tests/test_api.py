@@ -170,6 +170,7 @@ def test_an_event_shows_every_public_field(api, gather, locate):
             "longitude": LYON[1],
         },
         "capacity": 12,
+        "min_going": None,
         "going_count": 1,  # the organiser
         "seats_left": 11,
         "waitlist_count": 0,

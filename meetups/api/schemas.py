@@ -51,7 +51,11 @@ EVENT = object_schema(
         "url": {**URL, "description": "The gathering's page."},
         "title": TEXT,
         "description": {**TEXT, "description": "Plain text, with line breaks."},
-        "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+        "status": {
+            "type": "string",
+            "enum": ["scheduled", "tentative", "cancelled"],
+            "description": "tentative: waiting for min_going people to be going.",
+        },
         "starts_at": LOCAL_TIME,
         "ends_at": LOCAL_TIME,
         "timezone": {**TEXT, "description": "The city's IANA time zone."},
@@ -77,6 +81,13 @@ EVENT = object_schema(
             "Coordinates are both null until the address is located.",
         ),
         "capacity": nullable({"type": "integer", "minimum": 1, "description": "null: no limit"}),
+        "min_going": nullable(
+            {
+                "type": "integer",
+                "minimum": 2,
+                "description": "The quorum: tentative until this many are going; null: none.",
+            }
+        ),
         "going_count": {**COUNT, "description": "People holding a seat, the organiser included."},
         "seats_left": nullable({**COUNT, "description": "null: no limit; 0 when full."}),
         "waitlist_count": {**COUNT, "description": "People waiting for a seat."},

@@ -77,6 +77,7 @@ def event(gathering: Gathering, going: int, waiting: int) -> dict:
         "series": gathering.series_id,
         "venue": _venue(gathering.venue),
         "capacity": gathering.capacity,
+        "min_going": gathering.min_going,
         "going_count": going,
         "seats_left": seats_left(gathering.capacity, going),
         "waitlist_count": waiting,

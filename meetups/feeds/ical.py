@@ -196,10 +196,17 @@ def _timezones(pieces: list[Piece]):
     return [vtimezone(zone, min(span), max(span)) for zone, span in sorted(years.items())]
 
 
+def _status(gathering: Gathering, shown: str) -> str:
+    """Cancelled above all; a gathering waiting for its quorum is at most tentative."""
+    if gathering.is_cancelled:
+        return Status.CANCELLED
+    return Status.TENTATIVE if gathering.is_tentative else shown
+
+
 def _event(entry: Entry, cancelled_prefix: str) -> Event:
     gathering = entry.gathering
     zone = ZoneInfo(gathering.city.timezone)
-    status = Status.CANCELLED if gathering.is_cancelled else entry.status
+    status = _status(gathering, entry.status)
     prefix = one_line(cancelled_prefix) if status == Status.CANCELLED else ""
     parts = (prefix, one_line(entry.marker), one_line(gathering.title))
     title = " ".join(part for part in parts if part)

@@ -83,7 +83,7 @@ def in_window() -> tuple:
         # range read: a city's years of history are never scanned.
         Gathering.starts_at >= bindparam("earliest_start"),
         Gathering.starts_at <= bindparam("window_end"),
-        (Gathering.status == Status.SCHEDULED) | (Gathering.ends_at >= bindparam("cancelled_end")),
+        Gathering.status.in_(Status.LIVE) | (Gathering.ends_at >= bindparam("cancelled_end")),
     )
 
 

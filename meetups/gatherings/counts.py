@@ -102,7 +102,7 @@ def _count(now: datetime) -> bytes:
             Gathering,
             (Gathering.city_id == City.id)
             & (Gathering.ends_at > now)
-            & (Gathering.status == Status.SCHEDULED),
+            & (Gathering.status.in_(Status.LIVE)),
         )
         .group_by(City.id)
         .order_by(count.desc(), City.name)

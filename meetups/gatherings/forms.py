@@ -42,6 +42,7 @@ from meetups.gatherings.models import (
     Tag,
 )
 from meetups.gatherings.queries import tag_filter
+from meetups.gatherings.quorum_fields import QuorumFields, quorum_values
 from meetups.gatherings.repeating import FOLLOWING, RepeatFields, scope_field
 from meetups.gatherings.services import Proposal
 from meetups.i18n import country_name, place_label
@@ -99,7 +100,7 @@ class TagFilterField(StringField):
             raise StopValidation()
 
 
-class GatheringForm(SiteForm):
+class GatheringForm(QuorumFields, SiteForm):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -264,7 +265,9 @@ class GatheringForm(SiteForm):
         self.starts_at_utc = self._to_utc(self.starts_at, zone)
         self.ends_at_utc = self._to_utc(self.ends_at, zone)
         self._check_times()
-        return valid and zone is not None and not (self.starts_at.errors or self.ends_at.errors)
+        self.check_decide_at(zone, utcnow())
+        times = (self.starts_at, self.ends_at, self.decide_at)
+        return valid and zone is not None and not any(field.errors for field in times)
 
     def _check_times(self) -> None:
         start, end = self.starts_at_utc, self.ends_at_utc
@@ -335,6 +338,8 @@ class GatheringForm(SiteForm):
             capacity=self.capacity.data,
             tags=tuple(parse_tags(self.tags.data)),
             pack_id=pack.id if (pack := self.offered_packs.get(self.pack.data or "")) else None,
+            min_going=self.min_going.data,
+            decide_at=self.decide_at_utc,
         )
 
     @classmethod
@@ -348,6 +353,7 @@ class GatheringForm(SiteForm):
         )
         form.city.current = gazetteer.by_geonameid(gathering.city.geonameid)
         form.series_day = gathering.series_day
+        form.current_decide_at = gathering.decide_at
         # The organiser's packs, even when an admin edits: they are the one proposing.
         pack = gathering.pack
         form.offer_packs(
@@ -371,6 +377,7 @@ def values_of(gathering) -> dict:
         "capacity": gathering.capacity,
         "tags": ", ".join(tag.name for tag in gathering.tags),
         "pack": gathering.pack.slug if gathering.pack else "",
+        **quorum_values(gathering),
     }
 
 
@@ -392,9 +399,18 @@ class ProposalForm(RepeatFields, GatheringForm):
         if args.get("pack", "") in self.offered_packs:  # the pack page's link; others are ignored
             self.pack.data = args["pack"]
 
+    def validate_min_going(self, field) -> None:
+        super().validate_min_going(field)
+        if field.data is not None and self.repeats:
+            raise ValidationError(
+                _l(
+                    "A minimum is for a gathering of its own: choose “Does not repeat”, or no minimum."
+                )
+            )
+
     def copy(self, gathering) -> None:
         """Fill the fields from another gathering, dates left empty; its pack only if offered."""
-        values = values_of(gathering) | {"starts_at": None, "ends_at": None}
+        values = values_of(gathering) | {"starts_at": None, "ends_at": None, "decide_at": None}
         if values["pack"] not in self.offered_packs:
             values["pack"] = ""
         for name, value in values.items():

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,7 +26,9 @@ from meetups.places.models import City, Venue
 
 class Status:
     SCHEDULED = "scheduled"
+    TENTATIVE = "tentative"  # waiting for its quorum (min_going), decided at decide_at
     CANCELLED = "cancelled"
+    LIVE = (SCHEDULED, TENTATIVE)  # listed, counted and answered: not cancelled
 
 
 class Response:
@@ -124,7 +127,8 @@ class Gathering(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
-        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        CheckConstraint("status IN ('scheduled', 'tentative', 'cancelled')", name="status_known"),
+        CheckConstraint("min_going IS NULL OR min_going >= 2", name="min_going_at_least_2"),
         *(
             CheckConstraint(rule, name="lasts_at_most_7_days").ddl_if(dialect=dialect)
             for dialect, rule in LASTS_AT_MOST.items()
@@ -166,6 +170,13 @@ class Gathering(db.Model):
         ),
         # One occurrence per series and local date, however many `tick`s run at once.
         UniqueConstraint("series_id", "series_day"),
+        # What tick decides: the tentative gatherings whose time has come, and only those.
+        Index(
+            "ix_gatherings_decide_at_tentative",
+            "decide_at",
+            postgresql_where=text("status = 'tentative'"),
+            sqlite_where=text("status = 'tentative'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,6 +210,9 @@ class Gathering(db.Model):
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
     series_day: Mapped[date | None]
     detached: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A quorum: tentative until this many people are going; tick decides at decide_at.
+    min_going: Mapped[int | None]
+    decide_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
@@ -213,6 +227,18 @@ class Gathering(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == Status.CANCELLED
+
+    @property
+    def is_tentative(self) -> bool:
+        return self.status == Status.TENTATIVE
+
+    @property
+    def fell_short(self) -> bool:
+        """Called off at its decision time, short of its quorum: tick's words, not the organiser's."""
+        decided = self.decide_at
+        return bool(
+            self.is_cancelled and self.min_going and decided and self.cancelled_at >= decided
+        )
 
     def has_started(self, now: datetime | None = None) -> bool:
         return self.starts_at <= (now or utcnow())

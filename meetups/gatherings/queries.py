@@ -61,7 +61,7 @@ def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
     if tag:
         query = query.where(tagged(tag))
     if not include_cancelled:
-        query = query.where(Gathering.status == Status.SCHEDULED)
+        query = query.where(Gathering.status.in_(Status.LIVE))
     return query
 
 

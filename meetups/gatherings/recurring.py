@@ -158,7 +158,7 @@ def _later(gathering: Gathering, detached: bool = False) -> list[Gathering]:
         .where(
             Gathering.series_id == gathering.series_id,
             Gathering.series_day > gathering.series_day,
-            Gathering.status == Status.SCHEDULED,
+            Gathering.status.in_(Status.LIVE),
         )
         .order_by(Gathering.series_day)
         .with_for_update()
@@ -204,8 +204,13 @@ def _moved_to(proposal: services.Proposal, rule: rules.Rule, later: Gathering):
     capacity = proposal.capacity
     if capacity is not None:
         capacity = max(capacity, services.seats_taken(later))
+    # A quorum is decided by each occurrence's own default, before its own start.
     return replace(
-        proposal, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, capacity=capacity
+        proposal,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+        capacity=capacity,
+        decide_at=None,
     )
 
 
@@ -232,7 +237,7 @@ def on_page(gathering: Gathering, locale) -> Rhythm | None:
         .where(
             Gathering.series_id == series.id,
             Gathering.starts_at > gathering.starts_at,
-            Gathering.status == Status.SCHEDULED,
+            Gathering.status.in_(Status.LIVE),
         )
         .order_by(Gathering.starts_at)
         .limit(NEXT_SHOWN)

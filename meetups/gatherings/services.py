@@ -12,7 +12,7 @@ from meetups.accounts.models import User
 from meetups.database import inserted_or_found
 from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
-from meetups.gatherings import seating
+from meetups.gatherings import quorum, seating
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
 from meetups.gatherings.queries import proposed_with
 from meetups.places import gazetteer
@@ -33,6 +33,8 @@ class Proposal:
     capacity: int | None
     tags: tuple[str, ...]
     pack_id: int | None = None  # checked by the form: only the pack's active members may
+    min_going: int | None = None  # a quorum: tentative until this many are going
+    decide_at: datetime | None = None  # when tick decides it; None: quorum's default
 
 
 class AlreadyProposed(Exception):
@@ -51,6 +53,10 @@ def propose(organiser: User, proposal: Proposal, key: str | None = None) -> Gath
     now = utcnow()
     gathering = Gathering(organiser=organiser, idempotency_key=key, created_at=now, updated_at=now)
     _apply(gathering, proposal, organiser.id)
+    # The organiser alone is going, short of any quorum (at least 2).
+    gathering.status = (
+        Status.SCHEDULED if quorum.is_reached(proposal.min_going, 1) else Status.TENTATIVE
+    )
     rsvp = Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
     try:
         with db.session.begin_nested():  # sent twice at once: the database lets one in
@@ -74,7 +80,7 @@ class Edit:
 
 
 # What people who answered are told of when it changes (a description or a tag is not).
-NOTICED = ("title", "time", "venue")
+NOTICED = ("title", "time", "venue", "status")
 
 
 def update(gathering: Gathering, proposal: Proposal) -> Edit:
@@ -83,14 +89,20 @@ def update(gathering: Gathering, proposal: Proposal) -> Edit:
     Extra seats go to the waitlist at once, in order.
     """
     before, seen = _fingerprint(gathering), _noticeable(gathering)
+    had_quorum = gathering.min_going is not None
     _apply(gathering, proposal, gathering.organiser_id)
+    db.session.flush()
+    db.session.expire(gathering, ["pack"])  # set by id above: loaded again when next read
+    promoted = promote_waitlisted(gathering)
+    # After the promotions: seats they gave count towards the quorum.
+    going = seats_taken(gathering)
+    gathering.status = quorum.status_after_edit(
+        gathering.status, had_quorum, gathering.min_going, going
+    )
     changed = _fingerprint(gathering) != before
     if changed:
         gathering.sequence += 1
         gathering.updated_at = utcnow()
-    db.session.flush()
-    db.session.expire(gathering, ["pack"])  # set by id above: loaded again when next read
-    promoted = promote_waitlisted(gathering)
     now = _noticeable(gathering)
     noticed = tuple(name for name in NOTICED if now[name] != seen[name])
     return Edit(changed, noticed, {name: seen[name] for name in noticed}, tuple(promoted))
@@ -103,6 +115,7 @@ def _noticeable(gathering: Gathering) -> dict[str, str]:
         "title": gathering.title,
         "time": f"{gathering.starts_at.isoformat()}/{gathering.ends_at.isoformat()}",
         "venue": f"{venue.name}, {venue.address}" if venue else "",
+        "status": gathering.status,
     }
 
 
@@ -156,6 +169,12 @@ def _apply(gathering: Gathering, proposal: Proposal, organiser_id: int) -> None:
     # New tags are inserted in one order everywhere, so two proposals cannot deadlock on them.
     gathering.tags = [tag_for(name) for name in sorted(proposal.tags)]
     gathering.pack_id = proposal.pack_id
+    gathering.min_going = proposal.min_going
+    gathering.decide_at = None
+    if proposal.min_going is not None:
+        gathering.decide_at = proposal.decide_at or quorum.default_decide_at(
+            proposal.starts_at, utcnow()
+        )
 
 
 def _fingerprint(gathering: Gathering) -> tuple:
@@ -202,11 +221,17 @@ class RsvpOutcome:
     changed: bool
     place_in_line: int | None = None  # 1 for the first person waiting, when this one waits
     promoted: tuple[int, ...] = ()  # who got the seat this answer freed (user ids)
+    confirmed: bool = False  # this answer brought the quorum: the gathering is on
 
 
 def lock(gathering_id: int) -> Gathering | None:
     """Load a gathering for a change to its seats, holding its lock until the commit."""
     write_lock()
+    return locked(gathering_id)
+
+
+def locked(gathering_id: int) -> Gathering | None:
+    """Load a gathering holding its row lock, once write_lock() was taken (for several rows)."""
     return db.session.scalars(_LOCK, {"id": gathering_id}).one_or_none()
 
 
@@ -249,7 +274,20 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     promoted = promote_waitlisted(gathering, taken=taken - 1) if had_seat else []
     # A newcomer to the line is behind everyone already in it.
     place = waiting + 1 if waits else None
-    return RsvpOutcome(response, waits, changed=True, place_in_line=place, promoted=tuple(promoted))
+    seated = response == Response.GOING and not waits
+    confirmed = seated and quorum.is_reached(gathering.min_going, taken + 1) and confirm(gathering)
+    return RsvpOutcome(response, waits, True, place, tuple(promoted), confirmed=bool(confirmed))
+
+
+def confirm(gathering: Gathering) -> bool:
+    """Confirm a tentative gathering (under lock()): calendars get a new version; False if not tentative."""
+    if not gathering.is_tentative:
+        return False
+    gathering.status = Status.SCHEDULED
+    gathering.sequence += 1
+    gathering.updated_at = utcnow()
+    db.session.flush()
+    return True
 
 
 def _answer_and_seats(gathering: Gathering, user: User) -> tuple[Rsvp | None, int, int]:

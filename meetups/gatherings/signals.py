@@ -11,7 +11,9 @@ proposed = _signals.signal("gathering-proposed")
 answered = _signals.signal("rsvp-answered")
 # gathering, edit (services.Edit), by (who edited).
 edited = _signals.signal("gathering-edited")
-# gathering, by: it is called off.
+# gathering: its quorum is reached (by an answer, an edit or tick's decision): it is on.
+confirmed = _signals.signal("gathering-confirmed")
+# gathering, by: it is called off (by None: tick called it off, short of its quorum).
 cancelled = _signals.signal("gathering-cancelled")
 # gathering, promoted (user ids), by: it is on again.
 reinstated = _signals.signal("gathering-reinstated")

@@ -410,6 +410,8 @@ def _home_country() -> str | None:
 
 
 def _rsvp_message(outcome: services.RsvpOutcome) -> str:
+    if outcome.confirmed:
+        return _("You are going, and that makes enough people: it is confirmed!")
     if outcome.response == Response.GOING and outcome.is_waitlisted:
         return _(
             "It is full: you are on the waitlist, number %(place)d in line. "

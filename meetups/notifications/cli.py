@@ -29,8 +29,8 @@ def _waiting(count: int) -> str:
 @click.command("tick")
 @with_appcontext
 def tick() -> None:
-    """Do what time decides: make the next occurrences of recurring gatherings, queue reminders
-    and weekly digests, forget old mails; print what was done."""
+    """Do what time decides: make the next occurrences of recurring gatherings, decide quorum
+    gatherings, queue reminders and weekly digests, forget old mails; print what was done."""
     from meetups.notifications import timed
 
     for line in timed.run():

@@ -34,7 +34,7 @@ def _news(now: datetime) -> dict[int, list[int]]:
     fresh = (
         Gathering.created_at >= now - timedelta(days=7),
         Gathering.starts_at > now,
-        Gathering.status == Status.SCHEDULED,
+        Gathering.status.in_(Status.LIVE),
     )
     pack_news = func.coalesce(Settings.pack_news, Rhythm.INSTANT)
     in_packs = (
@@ -72,7 +72,7 @@ def context(digest: Mail) -> dict:
     ids = (digest.data or {}).get("gatherings") or []
     gatherings = db.session.scalars(
         select(Gathering)
-        .where(Gathering.id.in_(ids), Gathering.status == Status.SCHEDULED)
+        .where(Gathering.id.in_(ids), Gathering.status.in_(Status.LIVE))
         .order_by(Gathering.starts_at, Gathering.id)
     ).all()
     if not gatherings:

@@ -13,7 +13,7 @@ from flask_mail import Message
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.feeds import ical
-from meetups.gatherings.models import Gathering
+from meetups.gatherings.models import Gathering, Status
 from meetups.i18n import format_local
 from meetups.notifications import tokens
 from meetups.notifications.models import Kind, Mail, Settings
@@ -144,8 +144,18 @@ def _change(name: str, before: str | None, gathering: Gathering) -> dict:
         return {"label": _CHANGES[name], "before": before or "", "now": now}
     if name == "title":
         return {"label": _CHANGES[name], "before": before or "", "now": gathering.title}
-    status = lazy_gettext("cancelled") if gathering.is_cancelled else lazy_gettext("on again")
-    return {"label": _CHANGES["status"], "before": "", "now": status}
+    return {"label": _CHANGES["status"], "before": "", "now": _status_now(gathering, before)}
+
+
+def _status_now(gathering: Gathering, before: str | None):
+    """The new status in words: confirmed (a quorum reached), tentative, cancelled, on again."""
+    if gathering.is_cancelled:
+        return lazy_gettext("cancelled")
+    if gathering.is_tentative:
+        return lazy_gettext("tentative: it takes place if enough people are going")
+    if before == Status.TENTATIVE:
+        return lazy_gettext("confirmed: enough people are going, it takes place")
+    return lazy_gettext("on again")
 
 
 _CHANGES = {

@@ -40,7 +40,7 @@ def _due(now: datetime):
         .join(Rsvp, Rsvp.gathering_id == Gathering.id)
         .outerjoin(Settings, Settings.user_id == Rsvp.user_id)
         .where(
-            Gathering.status == Status.SCHEDULED,
+            Gathering.status.in_(Status.LIVE),
             Gathering.starts_at > now + TOO_LATE,
             Gathering.starts_at <= now + NOTICE,
             Rsvp.response == Response.GOING,

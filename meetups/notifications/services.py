@@ -15,7 +15,7 @@ from meetups.accounts import signals as account_signals
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings import signals
-from meetups.gatherings.models import Gathering, Response, Rsvp
+from meetups.gatherings.models import Gathering, Response, Rsvp, Status
 from meetups.notifications.models import Kind, Mail, Rhythm, Settings
 from meetups.packs import signals as pack_signals
 from meetups.packs.models import Membership, MemberStatus, Pack, Role
@@ -80,6 +80,8 @@ def answered(_app, gathering: Gathering, user: User, outcome) -> None:
         key = f"{kind}:{gathering.id}:{{user}}:{_moment()}"
         queue(kind, [user.id], key, gathering.id, data, _language_of_request())
     seats_given(gathering, outcome.promoted)
+    if outcome.confirmed:
+        confirmed(_app, gathering)
 
 
 def seats_given(gathering: Gathering, user_ids: Iterable[int]) -> None:
@@ -96,8 +98,15 @@ def edited(_app, gathering: Gathering, edit, by: User) -> None:
         _tell_everyone(Kind.CHANGED, gathering, data, by)
 
 
-def cancelled(_app, gathering: Gathering, by: User) -> None:
-    """Called off: everyone who answered is told, with the cancelled .ics."""
+def confirmed(_app, gathering: Gathering) -> None:
+    """Its quorum reached: everyone who answered is told it takes place, with the .ics."""
+    data = {"noticed": ["status"], "before": {"status": Status.TENTATIVE}}
+    _tell_everyone(Kind.CHANGED, gathering, data, None)
+
+
+def cancelled(_app, gathering: Gathering, by: User | None) -> None:
+    """Called off: everyone who answered is told, with the cancelled .ics (by None: tick did,
+    and the organiser is told too)."""
     _tell_everyone(Kind.CANCELLED, gathering, {}, by)
 
 
@@ -180,6 +189,7 @@ def init_app(app: Flask) -> None:
     signals.answered.connect(answered, app)
     signals.edited.connect(edited, app)
     signals.cancelled.connect(cancelled, app)
+    signals.confirmed.connect(confirmed, app)
     signals.reinstated.connect(reinstated, app)
     signals.proposed.connect(proposed, app)
     pack_signals.join_asked.connect(join_asked, app)

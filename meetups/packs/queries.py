@@ -55,7 +55,7 @@ def upcoming_counts(pack_ids: list[int], now: datetime | None = None) -> dict[in
         db.select(Gathering.pack_id, func.count())
         .where(
             Gathering.pack_id.in_(pack_ids),
-            Gathering.status == Status.SCHEDULED,
+            Gathering.status.in_(Status.LIVE),
             *not_over(now or utcnow()),
         )
         .group_by(Gathering.pack_id)
