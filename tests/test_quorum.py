@@ -165,9 +165,8 @@ def test_the_confirmation_is_mailed_to_everyone_who_answered(app, runner, act, p
     smtp_inbox.clear()
     answer(act, people["bob"], gathering_id)
     send(runner)
-    told = {
-        m["To"].addresses[0].addr_spec for m in smtp_inbox.messages if "Modifiée" in m["Subject"]
-    }
+    subject = "Confirmée, assez de participants\u00a0: Apéro freelance"
+    told = {m["To"].addresses[0].addr_spec for m in smtp_inbox.messages if m["Subject"] == subject}
     assert told == {"olga@example.org", "anna@example.org", "bob@example.org"}
     mail = smtp_inbox.to("anna@example.org")[0]
     assert "confirmée" in text_of(mail)

@@ -40,6 +40,7 @@ _VOID_ONCE_CANCELLED = (
     Kind.REMINDER,
     Kind.NEW_GATHERING,
 )
+CONFIRMED_SUBJECT = lazy_gettext("Confirmed, enough people are going: %(title)s")
 ICS_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
@@ -66,7 +67,7 @@ def message(mail: Mail) -> Message:
         raise Gone(mail.key)  # overtaken: the cancellation notice says what matters now
     with force_locale(language_of(mail)):
         context = _context(mail)
-        subject = str(SUBJECTS[mail.kind]) % context
+        subject = str(_subject(mail)) % context
         text = render_template(f"mail/{mail.kind}.txt", **context)
         html = render_template(f"mail/{mail.kind}.html", **context)
         ics = _ics(mail.gathering) if mail.kind in Kind.WITH_ICS else None
@@ -81,6 +82,15 @@ def message(mail: Mail) -> Message:
     if ics is not None:
         msg.attach(f"meute-{mail.gathering_id}.ics", ICS_TYPE, ics)
     return msg
+
+
+def _subject(mail: Mail):
+    """The kind's subject; a quorum reached says so rather than "changed"."""
+    was_tentative = ((mail.data or {}).get("before") or {}).get("status") == Status.TENTATIVE
+    now_on = not (mail.gathering.is_tentative or mail.gathering.is_cancelled)
+    if mail.kind == Kind.CHANGED and was_tentative and now_on:
+        return CONFIRMED_SUBJECT
+    return SUBJECTS[mail.kind]
 
 
 def language_of(mail: Mail) -> str:
