@@ -86,11 +86,11 @@ def message(mail: Mail) -> Message:
 
 def _subject(mail: Mail):
     """The kind's subject; a quorum reached says so rather than "changed"."""
+    if mail.kind != Kind.CHANGED:
+        return SUBJECTS[mail.kind]
     was_tentative = ((mail.data or {}).get("before") or {}).get("status") == Status.TENTATIVE
     now_on = not (mail.gathering.is_tentative or mail.gathering.is_cancelled)
-    if mail.kind == Kind.CHANGED and was_tentative and now_on:
-        return CONFIRMED_SUBJECT
-    return SUBJECTS[mail.kind]
+    return CONFIRMED_SUBJECT if was_tentative and now_on else SUBJECTS[mail.kind]
 
 
 def language_of(mail: Mail) -> str:
