@@ -113,6 +113,10 @@ GATHERING_PACKS = {0: 0, 1: 0, 2: 2, 5: 1, 7: 0}
 SERIES = (1, 1, "Apéro freelance du premier jeudi", ("apéro", "réseau"), 25)
 THURSDAY = 3
 
+# A breakfast that happens only if 5 come (a quorum), with 2 going so far:
+# (days from today, local hour, venue index, organiser index, title, tags, capacity, min_going).
+QUORUM = (9, 8, 1, 7, "Petit-déjeuner des nouveaux freelances", ("accueil",), 10, 5)
+
 DESCRIPTION = (
     "On se retrouve pour parler clients, tarifs et outils, et se présenter les uns aux autres.\n\n"
     "Venez comme vous êtes, avec vos cartes de visite. Plus d'infos : https://example.org/meute"
@@ -155,6 +159,7 @@ def load(today: datetime | None = None) -> dict:
         for friend in (users[o + 1 :] + users[:o])[:3]:  # the third waits when seats run out
             gatherings.respond(gathering, friend, Response.GOING)
     _series(users, venues, start_day)
+    _quorum(users, venues, start_day)
     db.session.flush()
     return {
         "users": len(users),
@@ -186,6 +191,28 @@ def _series(users, venues, start_day: date) -> None:
     gathering, _moved = recurring.start(users[o], proposal, rules.MONTHLY, None)
     for friend in (users[o + 1 :] + users[:o])[:3]:
         gatherings.respond(gathering, friend, Response.GOING)
+
+
+def _quorum(users, venues, start_day: date) -> None:
+    """The breakfast that needs a quorum, tentative with two people going."""
+    days, hour, v, o, title, tags, capacity, min_going = QUORUM
+    venue = venues[v]
+    wall = datetime.combine(start_day + timedelta(days=days), time(hour))
+    starts = local_to_utc(wall, venue.city.timezone)
+    proposal = gatherings.Proposal(
+        title=title,
+        description=DESCRIPTION,
+        place=_place(VENUES[v][0]),
+        venue_name=venue.name,
+        venue_address=venue.address,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1, minutes=30),
+        capacity=capacity,
+        tags=tags,
+        min_going=min_going,
+    )
+    gathering = gatherings.propose(users[o], proposal)
+    gatherings.respond(gathering, users[0], Response.GOING)
 
 
 def first_weekday_of_next_month(day: date, weekday: int) -> date:

@@ -42,6 +42,7 @@ SHOTS = {
     "profile.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/profile", True),
     "notifications.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, "/me/notifications", False),
     "reset-phone.png": (False, "en-GB", PHONE, "/auth/reset", False),
+    "quorum.png": (False, "fr-FR", LAPTOP, "Petit-déjeuner des nouveaux freelances", False),
     # The "still coming?" page a reminder links to, as the proofreader going opens it.
     "reminder-phone.png": (False, "fr-FR", PHONE, "reminder:Hugo Martin", False),
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
