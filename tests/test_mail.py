@@ -247,6 +247,12 @@ def test_two_senders_at_once_send_each_mail_once(
     from meetups.notifications.services import queue
 
     with app.app_context():
+        from meetups.gatherings.models import Response, Rsvp
+
+        # Their seats, as 60 answers would leave them; then their confirmations, queued.
+        db.session.add_all(
+            Rsvp(gathering_id=gathering, user_id=p.id, response=Response.GOING) for p in crowd
+        )
         queue(Kind.SEAT, [p.id for p in crowd], f"seat:{gathering}:{{user}}:0", gathering)
         db.session.commit()
     env = {
@@ -280,3 +286,31 @@ def test_tick_forgets_mails_sent_over_a_month_ago(app, runner, people, act):
     assert "Removed 1 e-mail(s) sent over 30 days ago from the outbox." in output
     assert len(_rows(app)) == 2
     assert "Removed 0 e-mail(s)" in runner.invoke(args=["tick"]).output
+
+
+def test_a_seat_given_back_before_its_mail_left_is_not_confirmed(
+    app, runner, people, act, smtp_inbox
+):
+    gathering = propose(act, people["olga"])
+    act(people["anna"], f"/events/{gathering}/rsvp", {"response": "going"})
+    act(people["anna"], f"/events/{gathering}/rsvp", {"response": "no"})  # within the minute
+    assert "given up" in send(runner)
+    assert smtp_inbox.to("anna@example.org") == []
+
+
+def test_a_mail_that_cannot_be_written_is_given_up_and_the_others_leave(
+    app, runner, people, act, smtp_inbox
+):
+    from meetups.notifications.models import Kind
+    from meetups.notifications.services import queue
+
+    gathering = _queue_for_everyone(app, people, act)
+    with app.app_context():
+        broken = {"noticed": ["time"], "before": {"time": "not a time"}}
+        queue(Kind.CHANGED, [people["anna"].id], "broken:{user}", gathering, broken)
+        db.session.commit()
+    assert "Sent 3 e-mail(s); 0 e-mail(s) waiting (0 to retry after an error, 1 given up)" in send(
+        runner
+    )
+    (row,) = [row for row in _rows(app) if row.key.startswith("broken:")]
+    assert row.failed_at is not None and "ValueError" in row.last_error

@@ -457,3 +457,10 @@ def test_an_empty_scope_means_this_one(app, client, me, clock):
     assert event_id(client.post(f"/events/{first + 1}/cancel", data={"scope": ""})) == first + 1
     statuses = [status for _d, _s, _t, status, _dt in occurrences(app)]
     assert statuses == [Status.SCHEDULED, Status.CANCELLED, Status.SCHEDULED]
+
+
+def test_an_occurrence_takes_no_minimum(app, client, me, clock):
+    first = first_thursday_apero(client)
+    reply = edit(client, first + 1, "following", start=datetime(2027, 3, 4, 19, 0), min_going="3")
+    assert reply.status_code == 200 and "A minimum is for a gathering of its own" in reply.text
+    assert [status for _d, _s, _t, status, _dt in occurrences(app)] == [Status.SCHEDULED] * 3

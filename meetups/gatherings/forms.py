@@ -100,6 +100,11 @@ class TagFilterField(StringField):
             raise StopValidation()
 
 
+A_MINIMUM_STANDS_ALONE = _l(
+    "A minimum is for a gathering of its own: choose “Does not repeat”, or no minimum."
+)
+
+
 class GatheringForm(QuorumFields, SiteForm):
     title = StringField(
         _l("Title"),
@@ -202,6 +207,12 @@ class GatheringForm(QuorumFields, SiteForm):
             raise ValidationError(
                 _l("Only the pack’s active members may propose a gathering in it.")
             )
+
+    def validate_min_going(self, field) -> None:
+        super().validate_min_going(field)
+        if field.data is not None and self.series_day is not None:
+            # Later occurrences would not carry it: the series has no quorum.
+            raise ValidationError(A_MINIMUM_STANDS_ALONE)
 
     def validate_scope(self, field) -> None:
         start, day = self.starts_at.data, self.series_day
@@ -402,11 +413,7 @@ class ProposalForm(RepeatFields, GatheringForm):
     def validate_min_going(self, field) -> None:
         super().validate_min_going(field)
         if field.data is not None and self.repeats:
-            raise ValidationError(
-                _l(
-                    "A minimum is for a gathering of its own: choose “Does not repeat”, or no minimum."
-                )
-            )
+            raise ValidationError(A_MINIMUM_STANDS_ALONE)
 
     def copy(self, gathering) -> None:
         """Fill the fields from another gathering, dates left empty; its pack only if offered."""

@@ -146,6 +146,17 @@ def describe_made(made: Made) -> str:
     return f"Made {int(made)} occurrence(s) of {getattr(made, 'series', 0)} series."
 
 
+def lock(gathering_id: int) -> Gathering | None:
+    """services.lock(), its series locked first when it has one: an edit of the following
+    occurrences locks the series then them, so every edit takes its locks in that order."""
+    series_id = db.session.scalar(db.select(Gathering.series_id).filter_by(id=gathering_id))
+    if series_id is None:
+        return services.lock(gathering_id)
+    services.write_lock()
+    _lock_series(series_id)
+    return services.locked(gathering_id)
+
+
 def _lock_series(series_id: int) -> Series:
     """Load a series to change it or its occurrences, holding its lock until the commit."""
     return db.session.get(Series, series_id, with_for_update=True, populate_existing=True)

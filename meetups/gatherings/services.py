@@ -145,13 +145,24 @@ def reinstate(gathering: Gathering) -> list[int]:
         raise NotReinstated(
             _("This gathering has already started: it can no longer be reinstated.")
         )
-    gathering.status = Status.SCHEDULED
+    short = not quorum.is_reached(gathering.min_going, seats_taken(gathering))
+    if short and gathering.decide_at is not None and gathering.decide_at <= utcnow():
+        raise NotReinstated(
+            _(
+                "Its decision time has passed short of its minimum: change the decision time "
+                "or the minimum first (edit it), then reinstate it."
+            )
+        )
+    gathering.status = Status.TENTATIVE if short else Status.SCHEDULED
     gathering.cancelled_at = gathering.cancel_message = None
     gathering.sequence += 1
     gathering.updated_at = utcnow()
     db.session.flush()
     # Answers were kept as they stood; a seat added while it was cancelled goes down the line.
-    return promote_waitlisted(gathering)
+    promoted = promote_waitlisted(gathering)
+    if short and quorum.is_reached(gathering.min_going, seats_taken(gathering)):
+        gathering.status = Status.SCHEDULED  # the seats just given make the quorum
+    return promoted
 
 
 def _apply(gathering: Gathering, proposal: Proposal, organiser_id: int) -> None:

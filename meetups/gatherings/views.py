@@ -458,7 +458,7 @@ def _locate(venue) -> None:
 
 def _managed(gathering_id: int, lock: bool = False) -> Gathering:
     """Load a gathering the current user may edit or cancel: 404 if unknown, 403 if not theirs."""
-    gathering = services.lock(gathering_id) if lock else db.session.get(Gathering, gathering_id)
+    gathering = recurring.lock(gathering_id) if lock else db.session.get(Gathering, gathering_id)
     if gathering is None:
         abort(404)
     if not gathering.can_be_managed_by(current_user):

@@ -13,7 +13,7 @@ from flask_mail import Message
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.feeds import ical
-from meetups.gatherings.models import Gathering, Status
+from meetups.gatherings.models import Gathering, Response, Rsvp, Status
 from meetups.i18n import format_local
 from meetups.notifications import tokens
 from meetups.notifications.models import Kind, Mail, Settings
@@ -41,6 +41,8 @@ _VOID_ONCE_CANCELLED = (
     Kind.NEW_GATHERING,
 )
 CONFIRMED_SUBJECT = lazy_gettext("Confirmed, enough people are going: %(title)s")
+# Mails about where the person stands, true only while their answer still says so.
+_ABOUT_ONES_ANSWER = (Kind.SEAT, Kind.PROMOTED, Kind.WAITLISTED, Kind.REMINDER)
 ICS_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
@@ -65,6 +67,8 @@ def message(mail: Mail) -> Message:
     user = mail.user
     if mail.kind in _VOID_ONCE_CANCELLED and mail.gathering.is_cancelled:
         raise Gone(mail.key)  # overtaken: the cancellation notice says what matters now
+    if mail.kind in _ABOUT_ONES_ANSWER and not _answer_stands(mail):
+        raise Gone(mail.key)  # answered otherwise since (within the minute): it would mislead
     with force_locale(language_of(mail)):
         context = _context(mail)
         subject = str(_subject(mail)) % context
@@ -84,12 +88,25 @@ def message(mail: Mail) -> Message:
     return msg
 
 
+def _answer_stands(mail: Mail) -> bool:
+    """The person still holds the seat (or, for a waitlist mail, still waits) the mail speaks of."""
+    query = db.select(Rsvp).filter_by(gathering_id=mail.gathering_id, user_id=mail.user_id)
+    rsvp = db.session.scalar(query)
+    if rsvp is None or rsvp.response != Response.GOING:
+        return False
+    return rsvp.is_waitlisted == (mail.kind == Kind.WAITLISTED)
+
+
 def _subject(mail: Mail):
     """The kind's subject; a quorum reached says so rather than "changed"."""
     if mail.kind != Kind.CHANGED:
         return SUBJECTS[mail.kind]
     was_tentative = ((mail.data or {}).get("before") or {}).get("status") == Status.TENTATIVE
-    now_on = not (mail.gathering.is_tentative or mail.gathering.is_cancelled)
+    gathering = mail.gathering
+    # Confirmed by its quorum; not a minimum taken away, which also ends "tentative".
+    now_on = gathering.min_going is not None and not (
+        gathering.is_tentative or gathering.is_cancelled
+    )
     return CONFIRMED_SUBJECT if was_tentative and now_on else SUBJECTS[mail.kind]
 
 

@@ -4,6 +4,7 @@ LOCKED on PostgreSQL, the write lock on SQLite) for a lease they then send withi
 
 import contextlib
 import smtplib
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from meetups.notifications.mail import Gone, message
 from meetups.notifications.models import Mail
 
 BATCH = 50
+SMTP_TIMEOUT = timedelta(seconds=30)  # per SMTP exchange; a batch of 50 stays within its lease
 # Longer than sending a batch takes: a sender that died frees its rows after this.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 10  # about a day and a half of retries, each wait twice the last
@@ -57,12 +59,22 @@ def send_due(progress=None) -> Report:
     """Send every mail that is due, batch by batch, until none is left or SMTP fails."""
     check_configured()
     report = Report()
-    with current_app.test_request_context("/", base_url="http://localhost"):
-        while ids := claim(BATCH):
-            if not _send(ids, report):
-                break
-            if progress is not None:
-                progress(report)
+    # An SMTP server that stops answering must not hold a batch past its lease (another sender
+    # would then send it too): smtplib waits forever without a timeout, and Flask-Mail sets none.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(SMTP_TIMEOUT.total_seconds())
+    try:
+        with current_app.test_request_context("/", base_url="http://localhost"):
+            while True:
+                claimed_at = utcnow()
+                ids = claim(BATCH, claimed_at)
+                # Sent within the lease, with room for one last slow exchange, or left to others.
+                if not ids or not _send(ids, report, claimed_at + LEASE - 2 * SMTP_TIMEOUT):
+                    break
+                if progress is not None:
+                    progress(report)
+    finally:
+        socket.setdefaulttimeout(previous)
     report.waiting = waiting()
     return report
 
@@ -111,7 +123,7 @@ def waiting() -> int:
     return db.session.scalar(query)
 
 
-def _send(ids: list[int], report: Report) -> bool:
+def _send(ids: list[int], report: Report, deadline: datetime) -> bool:
     """Send these claimed mails on one connection; False when SMTP failed (stop for now)."""
     mails = _load(ids)
     try:
@@ -121,6 +133,9 @@ def _send(ids: list[int], report: Report) -> bool:
         return False
     try:
         for index, mail in enumerate(mails):
+            if utcnow() > deadline:  # left to a sender with a lease of its own
+                _give_back(mails[index:], None, report, attempted=False)
+                return False
             if not _send_one(connection, mail, report):
                 _give_back(mails[index + 1 :], None, report, attempted=False)
                 return False
@@ -134,7 +149,11 @@ def _send_one(connection, mail: Mail, report: Report) -> bool:
     try:
         msg = message(mail)
     except Gone:
-        _fail(mail, "what the mail is about no longer exists", report)
+        _fail(mail, "what the mail is about no longer exists, or no longer holds", report)
+        return True
+    except Exception as error:  # one mail that cannot be written must not stop the others
+        db.session.rollback()
+        _fail(mail, f"could not be written: {error!r}", report)
         return True
     try:
         connection.send(msg)

@@ -80,8 +80,8 @@ def answered(_app, gathering: Gathering, user: User, outcome) -> None:
         key = f"{kind}:{gathering.id}:{{user}}:{_moment()}"
         queue(kind, [user.id], key, gathering.id, data, _language_of_request())
     seats_given(gathering, outcome.promoted)
-    if outcome.confirmed:
-        confirmed(_app, gathering)
+    if outcome.confirmed:  # the one whose answer did it has their seat mail already
+        confirmed(_app, gathering, by=user)
 
 
 def seats_given(gathering: Gathering, user_ids: Iterable[int]) -> None:
@@ -98,10 +98,10 @@ def edited(_app, gathering: Gathering, edit, by: User) -> None:
         _tell_everyone(Kind.CHANGED, gathering, data, by)
 
 
-def confirmed(_app, gathering: Gathering) -> None:
+def confirmed(_app, gathering: Gathering, by: User | None = None) -> None:
     """Its quorum reached: everyone who answered is told it takes place, with the .ics."""
     data = {"noticed": ["status"], "before": {"status": Status.TENTATIVE}}
-    _tell_everyone(Kind.CHANGED, gathering, data, None)
+    _tell_everyone(Kind.CHANGED, gathering, data, by)
 
 
 def cancelled(_app, gathering: Gathering, by: User | None) -> None:
