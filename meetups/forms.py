@@ -6,7 +6,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FloatField, HiddenField, IntegerField
+from wtforms import DateField, DateTimeLocalField, FloatField, HiddenField, IntegerField
 from wtforms.validators import StopValidation
 
 from meetups import edge
@@ -65,12 +65,11 @@ class WholeNumberField(IntegerField):
             raise StopValidation()
 
 
-class LocalDateTimeField(DateTimeLocalField):
-    """A datetime-local input (YYYY-MM-DDTHH:MM), naive wall-clock time, with a clear error."""
+class _BlankOrParsed:
+    """A date or time input: empty is None, a bad value one clear error (`unreadable`), and no
+    "not a valid choice" piled on top of it."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-        super().__init__(*args, **kwargs)
+    unreadable = _l("Enter a date and time, like 2027-01-14T19:00.")
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
@@ -79,11 +78,25 @@ class LocalDateTimeField(DateTimeLocalField):
         try:
             super().process_formdata([valuelist[0].strip()])
         except ValueError:
-            raise ValueError(_l("Enter a date and time, like 2027-01-14T19:00.")) from None
+            raise ValueError(self.unreadable) from None
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+class LocalDateTimeField(_BlankOrParsed, DateTimeLocalField):
+    """A datetime-local input (YYYY-MM-DDTHH:MM), naive wall-clock time, with a clear error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+
+
+class LocalDateField(_BlankOrParsed, DateField):
+    """A date input (YYYY-MM-DD), empty allowed, with a clear error."""
+
+    unreadable = _l("Enter a date, like 2027-06-30.")
 
 
 class DecimalNumberField(FloatField):

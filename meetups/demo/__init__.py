@@ -140,21 +140,9 @@ def load(today: datetime | None = None) -> dict:
     packs = [_pack(users, *row) for row in PACKS]
     start_day = (today or utcnow()).date()
     for n, (days, hour, v, o, title, tags, capacity) in enumerate(GATHERINGS):
-        venue = venues[v]
         wall = datetime.combine(start_day + timedelta(days=days), time(hour))
-        starts = local_to_utc(wall, venue.city.timezone)
-        proposal = gatherings.Proposal(
-            title=title,
-            description=DESCRIPTION,
-            place=_place(VENUES[v][0]),
-            venue_name=venue.name,
-            venue_address=venue.address,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2, minutes=30),
-            capacity=capacity,
-            tags=tags,
-            pack_id=packs[GATHERING_PACKS[n]].id if n in GATHERING_PACKS else None,
-        )
+        pack_id = packs[GATHERING_PACKS[n]].id if n in GATHERING_PACKS else None
+        proposal = _proposal(venues, v, wall, title, tags, capacity, pack_id=pack_id)
         gathering = gatherings.propose(users[o], proposal)
         for friend in (users[o + 1 :] + users[:o])[:3]:  # the third waits when seats run out
             gatherings.respond(gathering, friend, Response.GOING)
@@ -174,20 +162,8 @@ def load(today: datetime | None = None) -> dict:
 def _series(users, venues, start_day: date) -> None:
     """The monthly series and its first occurrences, proposed as the form proposes one."""
     v, o, title, tags, capacity = SERIES
-    venue = venues[v]
     first = first_weekday_of_next_month(start_day, THURSDAY)
-    starts = local_to_utc(datetime.combine(first, time(19)), venue.city.timezone)
-    proposal = gatherings.Proposal(
-        title=title,
-        description=DESCRIPTION,
-        place=_place(VENUES[v][0]),
-        venue_name=venue.name,
-        venue_address=venue.address,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2, minutes=30),
-        capacity=capacity,
-        tags=tags,
-    )
+    proposal = _proposal(venues, v, datetime.combine(first, time(19)), title, tags, capacity)
     gathering, _moved = recurring.start(users[o], proposal, rules.MONTHLY, None)
     for friend in (users[o + 1 :] + users[:o])[:3]:
         gatherings.respond(gathering, friend, Response.GOING)
@@ -196,23 +172,31 @@ def _series(users, venues, start_day: date) -> None:
 def _quorum(users, venues, start_day: date) -> None:
     """The breakfast that needs a quorum, tentative with two people going."""
     days, hour, v, o, title, tags, capacity, min_going = QUORUM
-    venue = venues[v]
     wall = datetime.combine(start_day + timedelta(days=days), time(hour))
+    length = timedelta(hours=1, minutes=30)
+    proposal = _proposal(venues, v, wall, title, tags, capacity, length, min_going=min_going)
+    gathering = gatherings.propose(users[o], proposal)
+    gatherings.respond(gathering, users[0], Response.GOING)
+
+
+def _proposal(
+    venues, v: int, wall: datetime, title: str, tags, capacity, length=None, **extra
+) -> gatherings.Proposal:
+    """A demo proposal at venue v, starting at this local wall-clock time (2 h 30 by default)."""
+    venue = venues[v]
     starts = local_to_utc(wall, venue.city.timezone)
-    proposal = gatherings.Proposal(
+    return gatherings.Proposal(
         title=title,
         description=DESCRIPTION,
         place=_place(VENUES[v][0]),
         venue_name=venue.name,
         venue_address=venue.address,
         starts_at=starts,
-        ends_at=starts + timedelta(hours=1, minutes=30),
+        ends_at=starts + (length or timedelta(hours=2, minutes=30)),
         capacity=capacity,
         tags=tags,
-        min_going=min_going,
+        **extra,  # pack_id, min_going
     )
-    gathering = gatherings.propose(users[o], proposal)
-    gatherings.respond(gathering, users[0], Response.GOING)
 
 
 def first_weekday_of_next_month(day: date, weekday: int) -> date:

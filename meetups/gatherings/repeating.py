@@ -3,33 +3,17 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectChoice, SelectField
-from wtforms.validators import AnyOf, StopValidation, ValidationError
+from wtforms import RadioField, SelectChoice, SelectField
+from wtforms.validators import AnyOf, ValidationError
 
 from meetups.dates import utcnow
+from meetups.forms import LocalDateField
 from meetups.gatherings import series as rules
 
 NONE = "none"
 THIS, FOLLOWING = "this", "following"
 # A series ends within about two years: further than that, plans are not plans.
 UNTIL_AHEAD = timedelta(days=2 * 365 + 1)
-
-
-class LocalDateField(DateField):
-    """A date input (YYYY-MM-DD), empty allowed, with a clear error."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()])
-        except ValueError:
-            raise ValueError(_l("Enter a date, like 2027-06-30.")) from None
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
 
 
 class RepeatFields:

@@ -5,15 +5,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import func, select, union
+from sqlalchemy import select
 
-from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Status
 from meetups.notifications import mail
-from meetups.notifications.models import Kind, Mail, Rhythm, Settings
+from meetups.notifications.audience import audience
+from meetups.notifications.models import Kind, Mail, Rhythm
 from meetups.notifications.services import queue
-from meetups.packs.models import Membership, MemberStatus
 from meetups.urls import absolute_url
 
 
@@ -36,22 +35,7 @@ def _news(now: datetime) -> dict[int, list[int]]:
         Gathering.starts_at > now,
         Gathering.status.in_(Status.LIVE),
     )
-    pack_news = func.coalesce(Settings.pack_news, Rhythm.INSTANT)
-    in_packs = (
-        select(Membership.user_id.label("user_id"), Gathering.id.label("gathering_id"))
-        .join(Gathering, Gathering.pack_id == Membership.pack_id)
-        .outerjoin(Settings, Settings.user_id == Membership.user_id)
-        .where(Membership.status == MemberStatus.ACTIVE, pack_news == Rhythm.WEEKLY, *fresh)
-        .where(Gathering.organiser_id != Membership.user_id)
-    )
-    city_news = func.coalesce(Settings.city_news, Rhythm.OFF)
-    in_city = (
-        select(User.id.label("user_id"), Gathering.id.label("gathering_id"))
-        .join(Gathering, Gathering.city_id == User.home_city_id)
-        .outerjoin(Settings, Settings.user_id == User.id)
-        .where(city_news == Rhythm.WEEKLY, Gathering.organiser_id != User.id, *fresh)
-    )
-    both = union(in_packs, in_city).subquery()
+    both = audience(Rhythm.WEEKLY, *fresh).subquery()
     rows = db.session.execute(
         select(both.c.user_id, both.c.gathering_id)
         .join(Gathering, Gathering.id == both.c.gathering_id)

@@ -13,6 +13,7 @@ from flask_mail import Message
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.feeds import ical
+from meetups.gatherings import seating
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status
 from meetups.i18n import format_local
 from meetups.notifications import tokens
@@ -92,9 +93,11 @@ def _answer_stands(mail: Mail) -> bool:
     """The person still holds the seat (or, for a waitlist mail, still waits) the mail speaks of."""
     query = db.select(Rsvp).filter_by(gathering_id=mail.gathering_id, user_id=mail.user_id)
     rsvp = db.session.scalar(query)
-    if rsvp is None or rsvp.response != Response.GOING:
+    if rsvp is None:
         return False
-    return rsvp.is_waitlisted == (mail.kind == Kind.WAITLISTED)
+    if mail.kind == Kind.WAITLISTED:
+        return rsvp.response == Response.GOING and rsvp.is_waitlisted
+    return seating.holds_seat(rsvp.response, rsvp.is_waitlisted)
 
 
 def _subject(mail: Mail):

@@ -88,11 +88,11 @@ class Settings(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    PACK_NEWS, CITY_NEWS = Rhythm.INSTANT, Rhythm.OFF  # without a row, or a choice
+
     reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
-    pack_news: Mapped[str] = mapped_column(
-        String(8), default=Rhythm.INSTANT, server_default=Rhythm.INSTANT
-    )
-    city_news: Mapped[str] = mapped_column(String(8), default=Rhythm.OFF, server_default=Rhythm.OFF)
+    pack_news: Mapped[str] = mapped_column(String(8), default=PACK_NEWS, server_default=PACK_NEWS)
+    city_news: Mapped[str] = mapped_column(String(8), default=CITY_NEWS, server_default=CITY_NEWS)
     join_requests: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -109,7 +109,7 @@ class Settings(db.Model):
         return cls(
             user_id=user_id,
             reminders=True,
-            pack_news=Rhythm.INSTANT,
-            city_news=Rhythm.OFF,
+            pack_news=cls.PACK_NEWS,
+            city_news=cls.CITY_NEWS,
             join_requests=True,
         )

@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf
 from meetups.accounts.models import User
 from meetups.extensions import db, limiter
 from meetups.forms import SiteForm
-from meetups.gatherings import services, signals
+from meetups.gatherings import seating, services, signals
 from meetups.gatherings.models import Gathering, Response, Rsvp
 from meetups.gatherings.views import RSVP_LIMIT
 from meetups.notifications import tokens
@@ -80,10 +80,11 @@ def _rsvp(gathering: Gathering, user: User) -> Rsvp | None:
 
 def _holds_seat(gathering: Gathering, rsvp: Rsvp | None) -> bool:
     """The answer holds a seat of a gathering still to come (the organiser's is not theirs to free)."""
-    if rsvp is None or gathering.is_cancelled or gathering.is_past():
+    if rsvp is None:
         return False
     is_organiser = gathering.organiser_id == rsvp.user_id
-    return rsvp.response == Response.GOING and not rsvp.is_waitlisted and not is_organiser
+    closed = seating.refusal(gathering.is_cancelled, gathering.is_past(), is_organiser)
+    return closed is None and seating.holds_seat(rsvp.response, rsvp.is_waitlisted)
 
 
 @bp.after_request

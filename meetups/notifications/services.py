@@ -16,6 +16,7 @@ from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings import signals
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status
+from meetups.notifications.audience import audience
 from meetups.notifications.models import Kind, Mail, Rhythm, Settings
 from meetups.packs import signals as pack_signals
 from meetups.packs.models import Membership, MemberStatus, Pack, Role
@@ -135,27 +136,8 @@ def proposed(_app, gathering: Gathering) -> None:
 
 def _want_news(gathering: Gathering, rhythm: str) -> list[int]:
     """Who hears of this gathering at this rhythm: its pack's active members, its city's people."""
-    pack_news = func.coalesce(Settings.pack_news, Rhythm.INSTANT)
-    people = []
-    if gathering.pack_id is not None:
-        members = (
-            select(Membership.user_id)
-            .outerjoin(Settings, Settings.user_id == Membership.user_id)
-            .where(
-                Membership.pack_id == gathering.pack_id,
-                Membership.status == MemberStatus.ACTIVE,
-                pack_news == rhythm,
-            )
-        )
-        people += db.session.scalars(members)
-    city_news = func.coalesce(Settings.city_news, Rhythm.OFF)
-    residents = (
-        select(User.id)
-        .outerjoin(Settings, Settings.user_id == User.id)
-        .where(User.home_city_id == gathering.city_id, city_news == rhythm)
-    )
-    people += db.session.scalars(residents)
-    return [user_id for user_id in people if user_id != gathering.organiser_id]
+    heard = audience(rhythm, Gathering.id == gathering.id).subquery()
+    return list(db.session.scalars(select(heard.c.user_id).order_by(heard.c.user_id)))
 
 
 def join_asked(_app, pack: Pack, membership: Membership) -> None:
