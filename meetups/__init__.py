@@ -91,6 +91,7 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    import meetups.moderation.models  # every table mapped: migrations compare them all
     import meetups.packs.models  # noqa: F401 - mapped before any query: gatherings name Pack
     from meetups.accounts.trade_map import bp as trade_map_bp
     from meetups.accounts.views import auth_bp, profile_bp

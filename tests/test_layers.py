@@ -22,7 +22,9 @@ RANKS = {
     "feeds": 4,
     "api": 4,
     "people": 4,  # profile pages: they read accounts and gatherings; nothing reads them
+    "moderation": 4,  # reports, hiding and suspending: they act on accounts and gatherings
     "notifications": 5,
+    "privacy": 6,  # export and deletion: they read and undo what every feature stored
     "demo": 6,  # bulk and sample data, made as the services would make them
 }
 # Top-level modules that assemble the app (blueprints, commands, template globals).

@@ -77,8 +77,14 @@ class User(UserMixin, db.Model):
     # The secret in the personal feed's URL (/feeds/<token>.ics); replaced to revoke old links.
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by a moderator: the account cannot sign in and its gatherings are hidden.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     home_city: Mapped["City | None"] = relationship()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def is_hidden(self) -> bool:

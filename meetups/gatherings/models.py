@@ -28,7 +28,11 @@ class Status:
     SCHEDULED = "scheduled"
     TENTATIVE = "tentative"  # waiting for its quorum (min_going), decided at decide_at
     CANCELLED = "cancelled"
+    # Removed by moderators (reported and hidden, or its organiser suspended): out of every
+    # list, feed and API answer; its page says so. No way back but the database.
+    HIDDEN = "hidden"
     LIVE = (SCHEDULED, TENTATIVE)  # listed, counted and answered: not cancelled
+    SHOWN = (SCHEDULED, TENTATIVE, CANCELLED)  # in lists and feeds: all but the hidden
 
 
 class Response:
@@ -102,7 +106,10 @@ class Series(db.Model):
     zone: Mapped[str] = mapped_column(String(64))
     first_day: Mapped[date]  # local date of the first occurrence
     until: Mapped[date | None]
-    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None once its organiser deleted their account (nothing more is made of it then).
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(140))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
@@ -127,7 +134,9 @@ class Gathering(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
-        CheckConstraint("status IN ('scheduled', 'tentative', 'cancelled')", name="status_known"),
+        CheckConstraint(
+            "status IN ('scheduled', 'tentative', 'cancelled', 'hidden')", name="status_known"
+        ),
         CheckConstraint("min_going IS NULL OR min_going >= 2", name="min_going_at_least_2"),
         *(
             CheckConstraint(rule, name="lasts_at_most_7_days").ddl_if(dialect=dialect)
@@ -187,7 +196,10 @@ class Gathering(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
-    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None once its organiser deleted their account: a past gathering stays, with nobody's name.
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     # The pack it belongs to, if any (packs sit above gatherings: named, not imported).
     pack_id: Mapped[int | None] = mapped_column(ForeignKey("packs.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -216,7 +228,7 @@ class Gathering(db.Model):
 
     city: Mapped[City] = relationship()
     venue: Mapped[Venue] = relationship()
-    organiser: Mapped[User] = relationship()
+    organiser: Mapped[User | None] = relationship()
     pack: Mapped["Pack | None"] = relationship("Pack")  # noqa: F821 - meetups.packs.models
     series: Mapped[Series | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=gathering_tags, order_by=Tag.name)
@@ -227,6 +239,10 @@ class Gathering(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == Status.CANCELLED
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == Status.HIDDEN
 
     @property
     def is_tentative(self) -> bool:
@@ -264,7 +280,11 @@ class Rsvp(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gathering_id: Mapped[int] = mapped_column(ForeignKey("gatherings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None: an answer to a past gathering by someone who deleted their account since (counted,
+    # nobody's); an account's answers to what is still to come go with it.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     response: Mapped[str] = mapped_column(String(8))
     is_waitlisted: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Waitlist order: first come, first served; set when the answer last changed.
@@ -277,7 +297,7 @@ class Rsvp(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
     def promoted_lately(self, now: datetime | None = None) -> bool:
         """A freed seat went to this person less than PROMOTION_NEWS ago, and they hold it still."""

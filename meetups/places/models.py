@@ -74,6 +74,8 @@ class Venue(db.Model):
     address: Mapped[str] = mapped_column(String(300))
     # Whose own placement this is; None for the shared venue. By table name: places know no
     # people, only that one may own a placement.
+    # None for the shared venue; a deleted account's placements are made shared (or merged
+    # into the shared one) by the account's deletion, before the account goes.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,1 @@
+"""A person's own data: exporting it, deleting the account, and the privacy page."""
