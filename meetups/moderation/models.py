@@ -28,9 +28,7 @@ class Report(db.Model):
 
     __tablename__ = "reports"
     __table_args__ = (
-        CheckConstraint(
-            "(gathering_id IS NULL) <> (person_id IS NULL)", name="one_target"
-        ),
+        CheckConstraint("(gathering_id IS NULL) <> (person_id IS NULL)", name="one_target"),
         CheckConstraint("outcome IN ('hide', 'suspend', 'dismiss')", name="outcome_known"),
         # One open report per person and target: reporting again changes the reason.
         Index(
@@ -50,7 +48,9 @@ class Report(db.Model):
             postgresql_where=text(OPEN),
         ),
         # The admins' queue: open reports, oldest first.
-        Index("ix_reports_open", "created_at", sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+        Index(
+            "ix_reports_open", "created_at", sqlite_where=text(OPEN), postgresql_where=text(OPEN)
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +77,9 @@ class Report(db.Model):
         return self.resolved_at is None
 
     def __repr__(self) -> str:
-        target = f"gathering {self.gathering_id}" if self.gathering_id else f"person {self.person_id}"
+        target = (
+            f"gathering {self.gathering_id}" if self.gathering_id else f"person {self.person_id}"
+        )
         return f"<Report {self.id} on {target}>"
 
 
