@@ -111,3 +111,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_bp)
+    from meetups.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)

@@ -304,3 +304,17 @@ def test_organisers_actions_and_edits_need_a_token(app, client, signed_in, pack)
     token = csrf_token(client, f"/packs/{slug}/members")
     assert client.post(action, data={"csrf_token": token}).status_code == 303
     assert pack_roles(app)[member.id] == ("organiser", "active")
+
+
+def test_an_account_deletion_without_token_deletes_nothing(app, client, signed_in):
+    from meetups.accounts.models import User
+
+    user = signed_in()
+    assert_refused(client.post("/me/delete", data={"password": PASSWORD}))
+    with app.app_context():
+        assert db.session.get(User, user.id) is not None
+    token = csrf_token(client, "/me/delete")
+    reply = client.post("/me/delete", data={"password": PASSWORD, "csrf_token": token})
+    assert reply.status_code == 303
+    with app.app_context():
+        assert db.session.get(User, user.id) is None

@@ -92,8 +92,14 @@ EVENT = object_schema(
         "seats_left": nullable({**COUNT, "description": "null: no limit; 0 when full."}),
         "waitlist_count": {**COUNT, "description": "People waiting for a seat."},
         "tags": {"type": "array", "items": TEXT},
-        "organiser": object_schema(
-            {"display_name": TEXT, "trade": nullable({**TEXT, "description": "null: not given"})}
+        "organiser": nullable(
+            object_schema(
+                {
+                    "display_name": TEXT,
+                    "trade": nullable({**TEXT, "description": "null: not given"}),
+                },
+                "null: its organiser deleted their account.",
+            )
         ),
         "ical_url": {**URL, "description": "The gathering as an iCalendar (.ics) download."},
     }

@@ -102,5 +102,7 @@ def _venue(venue) -> dict:
     }
 
 
-def _organiser(user) -> dict:
+def _organiser(user) -> dict | None:
+    if user is None:  # its organiser deleted their account
+        return None
     return {"display_name": user.display_name, "trade": user.trade.strip() or None}

@@ -33,12 +33,16 @@ class Attendance:
             return list(rsvps)
         if not viewer.is_authenticated:
             return []
-        return [r for r in rsvps if not r.user.is_hidden or r.user_id == viewer.id]
+        # A deleted account's past answer (no person) is shown as a former member's.
+        return [
+            r for r in rsvps if r.user is None or not r.user.is_hidden or r.user_id == viewer.id
+        ]
 
     def trade_mix(self, language: str) -> list[trades.Mix]:
         """The trades of the people going with their counts, most common first (hidden
         people count too: a count names nobody)."""
-        return trades.mix(((r.user.trade_slug, r.user.trade) for r in self.going), language)
+        people = (r.user for r in self.going if r.user is not None)  # a former member: no trade
+        return trades.mix(((p.trade_slug, p.trade) for p in people), language)
 
     def answered(self, user_id: int | None) -> bool:
         """Whether this person answered going (seat or waitlist) or maybe."""
@@ -51,7 +55,8 @@ class Attendance:
             return []
         if not self.answered(viewer.id):
             return []
-        return trades.suggestions(viewer, [r.user for r in self.going], pairs())
+        people = [r.user for r in self.going if r.user is not None]
+        return trades.suggestions(viewer, people, pairs())
 
 
 def attendance(gathering: Gathering) -> Attendance:

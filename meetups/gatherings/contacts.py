@@ -112,7 +112,7 @@ def on_page(gathering: Gathering, who: Attendance, viewer) -> list[Met] | None:
     return [
         Met(r.user, r.user_id in marks, marks.get(r.user_id, False))
         for r in shown
-        if r.user_id != viewer.id
+        if r.user_id != viewer.id and r.user is not None  # nobody to meet in a former member
     ]
 
 

@@ -52,7 +52,10 @@ def _decide_one(gathering_id: int) -> bool | None:
 
 def _shortfall(gathering: Gathering, going: int) -> str:
     """Why it was called off, in its organiser's language (the page and the mails quote it)."""
-    language = gathering.organiser.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    organiser = gathering.organiser  # None once they deleted their account
+    language = (organiser.language if organiser else None) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
     with force_locale(language):
         return _(
             "Not enough people: %(going)d of the %(needed)d needed.",

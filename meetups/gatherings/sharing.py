@@ -65,8 +65,9 @@ def event_json_ld(gathering: Gathering) -> dict:
         + ("EventCancelled" if gathering.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": place,
-        "organizer": {"@type": "Person", "name": gathering.organiser.display_name},
     }
+    if gathering.organiser is not None:  # None: its organiser deleted their account
+        event["organizer"] = {"@type": "Person", "name": gathering.organiser.display_name}
     if gathering.description:
         event["description"] = gathering.description
     if gathering.capacity is not None:

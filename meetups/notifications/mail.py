@@ -32,6 +32,7 @@ SUBJECTS = {
     Kind.DIGEST: lazy_gettext("New gatherings this week"),
     Kind.JOIN_REQUEST: lazy_gettext("%(person)s asks to join %(pack)s"),
     Kind.RESET: lazy_gettext("Choose a new Meute password"),
+    Kind.HANDED_OVER: lazy_gettext("You organise it now: %(title)s"),
 }
 # Mails that say nothing true once their gathering is cancelled (it has its own notice).
 _VOID_ONCE_CANCELLED = (
@@ -40,6 +41,7 @@ _VOID_ONCE_CANCELLED = (
     Kind.WAITLISTED,
     Kind.REMINDER,
     Kind.NEW_GATHERING,
+    Kind.HANDED_OVER,
 )
 CONFIRMED_SUBJECT = lazy_gettext("Confirmed, enough people are going: %(title)s")
 # Mails about where the person stands, true only while their answer still says so.

@@ -25,6 +25,7 @@ class Kind:
     NEW_GATHERING = "new_gathering"
     DIGEST = "digest"
     JOIN_REQUEST = "join_request"
+    HANDED_OVER = "handed_over"  # a pack gathering whose organiser left Meute is yours now
     WITH_ICS = (SEAT, PROMOTED, CHANGED, CANCELLED)
 
 

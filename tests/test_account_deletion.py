@@ -1,0 +1,266 @@
+"""Deleting one's account at /me/delete: the password asked again, seats down the waitlist,
+gatherings cancelled or handed over, packs given an organiser, the past anonymised."""
+
+import pytest
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from meetups.accounts.models import User
+from meetups.extensions import db
+from meetups.gatherings.models import Gathering, Rsvp, Series, Status
+from meetups.packs.models import Membership, Role
+from tests.conftest import PASSWORD, form_data, future_local
+from tests.smtp import text_of as mail_text
+from tests.test_rsvp import Page, Person, browser, move_to_past, new_person
+
+
+def deletes(person: Person, password: str = PASSWORD):
+    return person.client.post("/me/delete", data={"password": password})
+
+
+def deleted(person: Person) -> Page:
+    """Delete the account through the form: 303 home, with the message."""
+    reply = deletes(person)
+    assert reply.status_code == 303, reply.text
+    assert reply.headers["Location"].endswith("/")
+    return Page(person.client.get("/").text)
+
+
+def proposes(person: Person, **fields) -> int:
+    reply = person.client.post("/events/new", data=form_data(**fields))
+    assert reply.status_code in (302, 303), reply.text
+    return int(reply.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def exists(app, user_id: int) -> bool:
+    with app.app_context():
+        return db.session.get(User, user_id) is not None
+
+
+def rsvps(app, gathering_id: int) -> list[tuple[int | None, str, bool]]:
+    with app.app_context():
+        query = db.select(Rsvp).filter_by(gathering_id=gathering_id).order_by(Rsvp.id)
+        return [(r.user_id, r.response, r.is_waitlisted) for r in db.session.scalars(query)]
+
+
+def test_the_page_says_what_happens_and_asks_the_password(app, create_user):
+    zoe = new_person(app, create_user)
+    page = zoe.client.get("/me/delete")
+    assert page.status_code == 200
+    assert "Your seats at gatherings still to come go to the next people" in page.text
+    assert "Your answers to past gatherings still count, but name nobody." in page.text
+    assert 'name="password"' in page.text
+    assert "/me/delete" in zoe.client.get("/me").text
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    reply = client.get("/me/delete")
+    assert reply.status_code == 302
+    assert "/auth/login?next=" in reply.headers["Location"]
+    assert client.post("/me/delete", data={"password": "x"}).status_code == 302
+
+
+def test_a_wrong_password_changes_nothing(app, create_user):
+    zoe = new_person(app, create_user)
+    for password in ("wrong password", ""):
+        reply = deletes(zoe, password)
+        assert reply.status_code == 200
+        assert Page(reply.text).field_error("password")
+    assert exists(app, zoe.id)
+    assert zoe.client.get("/me").status_code == 200  # still signed in
+
+
+def test_the_account_goes_and_its_session_with_it(app, create_user):
+    zoe = new_person(app, create_user, email="zoe@example.org")
+    replay = browser(app)
+    replay.set_cookie("session", zoe.client.get_cookie("session").value)
+    home = deleted(zoe)
+    assert "Your account was deleted." in home.flashes
+    assert not exists(app, zoe.id)
+    # This browser and a copy of its old cookie sign nobody in.
+    assert zoe.client.get("/me").status_code == 302
+    assert replay.get("/me").status_code == 302
+    # The old credentials open nothing; the address can sign up again.
+    signin = browser(app).post(
+        "/auth/login", data={"email": "zoe@example.org", "password": PASSWORD}
+    )
+    assert signin.status_code == 200
+    again = browser(app).post(
+        "/auth/register",
+        data={"email": "zoe@example.org", "display_name": "Zoé", "password": PASSWORD},
+    )
+    assert again.status_code == 302
+
+
+def test_the_message_follows_the_language(app, create_user):
+    zoe = new_person(app, create_user, lang="fr")
+    assert "Votre compte est supprimé." in deleted(zoe).flashes
+
+
+def test_seats_go_down_the_waitlist_in_order_and_the_first_gets_the_mail(
+    app_config, mail_config, app, create_user, smtp_inbox, runner
+):
+    host = new_person(app, create_user)
+    gid = proposes(host, capacity="2")
+    zoe = new_person(app, create_user)
+    first = new_person(app, create_user, email="first@example.org")
+    second = new_person(app, create_user, email="second@example.org")
+    zoe.answers(gid, "going")
+    first.answers(gid, "going")
+    second.answers(gid, "going")
+    runner.invoke(args=["send-mail"])
+    smtp_inbox.clear()
+    deleted(zoe)
+    assert rsvps(app, gid) == [
+        (host.id, "going", False),
+        (first.id, "going", False),
+        (second.id, "going", True),
+    ]
+    page = first.view(gid)
+    assert page.people("going") == [host.name, first.name]
+    assert page.people("waitlist") == [second.name]
+    runner.invoke(args=["send-mail"])
+    promoted = smtp_inbox.to("first@example.org")
+    assert len(promoted) == 1
+    assert promoted[0]["Subject"].startswith(
+        "Une place s’est libérée pour vous"
+    )  # French: nobody chose
+    assert smtp_inbox.to("second@example.org") == []
+
+
+def test_future_gatherings_are_cancelled_and_their_people_told(
+    app_config, mail_config, app, create_user, smtp_inbox, runner
+):
+    zoe = new_person(app, create_user)
+    gid = proposes(zoe, capacity="1")
+    waiting = new_person(app, create_user, email="waiting@example.org")
+    maybe = new_person(app, create_user, email="maybe@example.org")
+    waiting.answers(gid, "going")
+    maybe.answers(gid, "maybe")
+    runner.invoke(args=["send-mail"])
+    smtp_inbox.clear()
+    deleted(zoe)
+    with app.app_context():
+        gathering = db.session.get(Gathering, gid)
+        assert gathering.status == Status.CANCELLED
+        assert gathering.organiser_id is None
+    page = waiting.view(gid)
+    assert "a former member" in page.text
+    feed = Calendar.from_ical(browser(app).get("/cities/lyon/calendar.ics").data)
+    (event,) = list(feed.walk("VEVENT"))
+    assert str(event["STATUS"]) == "CANCELLED"
+    runner.invoke(args=["send-mail"])
+    for address in ("waiting@example.org", "maybe@example.org"):
+        (mail,) = smtp_inbox.to(address)
+        assert mail["Subject"].startswith("Annulée\xa0:")
+        assert "a former member" not in mail_text(mail)
+
+
+def test_a_pack_gets_an_organiser_and_its_gathering_a_new_one(
+    app_config, mail_config, app, create_user, smtp_inbox, runner
+):
+    zoe = new_person(app, create_user)
+    reply = zoe.client.post(
+        "/packs/new",
+        data={"name": "Rédacteurs de Lyon", "city": "Lyon", "join_policy": "open"},
+    )
+    assert reply.status_code in (302, 303), reply.text
+    early = new_person(app, create_user, email="early@example.org")
+    late = new_person(app, create_user)
+    early.client.post("/packs/redacteurs-de-lyon/join")
+    late.client.post("/packs/redacteurs-de-lyon/join")
+    gid = proposes(zoe, pack="redacteurs-de-lyon", capacity="2")
+    late.answers(gid, "going")
+    early.answers(gid, "going")  # waitlisted: the organiser and `late` hold the seats
+    runner.invoke(args=["send-mail"])
+    smtp_inbox.clear()
+    deleted(zoe)
+    with app.app_context():
+        roles = {
+            m.user_id: m.role
+            for m in db.session.scalars(db.select(Membership).filter_by(pack_id=1))
+        }
+        assert roles == {early.id: Role.ORGANISER, late.id: Role.MEMBER}
+        gathering = db.session.get(Gathering, gid)
+        assert gathering.status == Status.SCHEDULED
+        assert gathering.organiser_id == early.id
+    # The new organiser took the seat of the one who left; nobody else moved.
+    assert sorted(rsvps(app, gid)) == sorted(
+        [(early.id, "going", False), (late.id, "going", False)]
+    )
+    page = early.view(gid)
+    assert f"Proposed by {early.name}" in page.text
+    runner.invoke(args=["send-mail"])
+    (mail,) = smtp_inbox.to("early@example.org")
+    assert mail["Subject"].startswith("Vous l’organisez désormais\xa0:")
+    assert f"/events/{gid}" in mail_text(mail)
+
+
+def test_a_pack_left_with_nobody_keeps_its_page(app, create_user):
+    zoe = new_person(app, create_user)
+    zoe.client.post("/packs/new", data={"name": "Solo", "city": "Lyon", "join_policy": "open"})
+    deleted(zoe)
+    page = browser(app).get("/packs/solo")
+    assert page.status_code == 200
+
+
+def test_series_stop_and_the_feed_answers_404(app, create_user, runner):
+    zoe = new_person(app, create_user)
+    gid = proposes(zoe, repeat="weekly")
+    with app.app_context():
+        token = db.session.get(User, zoe.id).feed_token
+        series_id = db.session.get(Gathering, gid).series_id
+    assert browser(app).get(f"/feeds/{token}.ics").status_code == 200
+    deleted(zoe)
+    assert browser(app).get(f"/feeds/{token}.ics").status_code == 404
+    runner.invoke(args=["tick"])
+    with app.app_context():
+        series = db.session.get(Series, series_id)
+        assert series.stopped_at is not None and series.organiser_id is None
+        live = db.session.scalar(
+            db.select(sa.func.count()).where(
+                Gathering.series_id == series_id, Gathering.status != Status.CANCELLED
+            )
+        )
+        assert live == 0
+
+
+def test_past_answers_stay_counted_and_name_nobody(app, create_user):
+    host = new_person(app, create_user)
+    gid = proposes(host, start=future_local(days=3))
+    zoe = new_person(app, create_user, display_name="Zéphyrine Q")
+    zoe.answers(gid, "going")
+    move_to_past(app, gid)
+    past_own = proposes(zoe, start=future_local(days=4))
+    move_to_past(app, past_own, days_ago=1)
+    before = rsvps(app, gid)
+    deleted(zoe)
+    after = rsvps(app, gid)
+    assert len(after) == len(before)
+    assert (None, "going", False) in after
+    api = browser(app).get(f"/api/v1/events/{gid}").json
+    assert api["going_count"] == 2
+    page = host.view(gid)
+    assert "Zéphyrine" not in page.text
+    assert "a former member" in page.people("going")
+    own = browser(app).get(f"/api/v1/events/{past_own}").json
+    assert own["organiser"] is None
+    assert "a former member" in host.view(past_own).text
+
+
+@pytest.mark.parametrize("path", ["/privacy"])
+def test_the_privacy_page_in_both_languages(app, path):
+    en = browser(app, "en").get(path)
+    fr = browser(app, "fr").get(path)
+    assert en.status_code == fr.status_code == 200
+    assert "What stays after deletion" in en.text
+    assert "removed 30 days after sending" in en.text
+    assert "Vos données sur Meute" in fr.text
+    assert "/privacy" in browser(app).get("/").text
+    assert "/privacy" in browser(app).get("/auth/register").text
+
+
+def test_signed_in_people_reach_the_export_and_deletion_from_the_privacy_page(app, create_user):
+    zoe = new_person(app, create_user)
+    page = zoe.client.get("/privacy").text
+    assert "/me/export.json" in page and "/me/delete" in page
