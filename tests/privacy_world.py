@@ -79,6 +79,7 @@ def dispose(app: Flask) -> None:
 def member(app, email, name, trade="web writer", lang="en", **profile) -> Member:
     with app.app_context():
         user = accounts.register(email, PASSWORD, name, trade)
+        user.language = lang  # pages and mails in it
         for key, value in profile.items():
             setattr(user, key, value)
         db.session.commit()

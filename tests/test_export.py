@@ -57,7 +57,7 @@ def test_the_account_and_profile(world, data):
         "id": world.zoe.id,
         "email": EMAIL,
         "display_name": NAME,
-        "language": None,
+        "language": "fr",
         "created_at": data["account"]["created_at"],
         "is_admin": False,
         "suspended_at": None,
