@@ -3,6 +3,8 @@ gatherings cancelled or handed over, packs given an organiser, the past anonymis
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from meetups.accounts.models import User
@@ -264,3 +266,78 @@ def test_signed_in_people_reach_the_export_and_deletion_from_the_privacy_page(ap
     zoe = new_person(app, create_user)
     page = zoe.client.get("/privacy").text
     assert "/me/export.json" in page and "/me/delete" in page
+
+
+# The property over random answers: two gatherings with few seats, six people answering in
+# a random order, then one of them (or the organiser) deleting their account.
+answers_strategy = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 1), st.sampled_from(["going", "maybe", "no"])),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(answered=answers_strategy, victim=st.integers(-1, 5))
+def test_a_deletion_moves_the_line_and_touches_nobody_else(app, answered, victim):
+    from meetups.accounts.models import new_session_token
+    from meetups.gatherings import services
+    from meetups.privacy.deletion import delete_account
+    from tests.conftest import proposal_from
+
+    with app.app_context():
+        tag = new_session_token()[:8].lower()
+        # No password hashing per example (scrypt is slow on purpose): nobody signs in here.
+        host, *people = [
+            User(email=f"{tag}-{n}@example.org", display_name=f"P{n}", password_hash="-")
+            for n in range(7)
+        ]
+        db.session.add_all([host, *people])
+        db.session.flush()
+        gids = [
+            services.propose(host, proposal_from(capacity=str(c), title=f"G{c}")).id for c in (2, 3)
+        ]
+        db.session.commit()
+        for who, which, response in answered:
+            gathering = services.lock(gids[which])
+            services.respond(gathering, people[who], response)
+            db.session.commit()
+        gone = host if victim < 0 else people[victim]
+        gone_id = gone.id
+        before = {gid: _answers(gid) for gid in gids}
+        delete_account(gone)
+        db.session.commit()
+        for gid in gids:
+            _check_after(gid, gone_id, before[gid], was_host=victim < 0)
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if any(fk.column.table.name == "users" for fk in column.foreign_keys):
+                    query = sa.select(sa.func.count()).where(column == gone_id)
+                    assert db.session.scalar(query) == 0, (table.name, column.name)
+
+
+def _answers(gathering_id: int) -> list[Rsvp]:
+    """Answers in the line's order, as plain tuples (user, response, waitlisted)."""
+    query = (
+        db.select(Rsvp).filter_by(gathering_id=gathering_id).order_by(Rsvp.responded_at, Rsvp.id)
+    )
+    return [(r.user_id, r.response, r.is_waitlisted) for r in db.session.scalars(query)]
+
+
+def _check_after(gid: int, gone_id: int, before: list, was_host: bool) -> None:
+    gathering = db.session.get(Gathering, gid)
+    after = _answers(gid)
+    seated = [u for u, r, w in after if r == "going" and not w]
+    assert len(seated) <= gathering.capacity
+    if was_host:  # cancelled: every other answer stays as it was
+        assert gathering.status == Status.CANCELLED
+        assert after == [a for a in before if a[0] != gone_id]
+        return
+    had_seat = any(u == gone_id and r == "going" and not w for u, r, w in before)
+    line = [u for u, r, w in before if r == "going" and w and u != gone_id]
+    moved_up = line[: 1 if had_seat else 0]
+    expected = [(u, r, False if u in moved_up else w) for u, r, w in before if u != gone_id]
+    assert sorted(after, key=lambda a: a[0]) == sorted(expected, key=lambda a: a[0])
+    # The line keeps its order: whoever still waits, waits in the same order as before.
+    assert [u for u, r, w in after if w] == line[len(moved_up) :]
