@@ -125,6 +125,8 @@ SCREENS = [
     Screen("me", "organiser", "/me"),
     Screen("profile", "organiser", "/me/profile"),
     Screen("notifications", "organiser", "/me/notifications"),
+    Screen("privacy", "visitor", "/privacy"),
+    Screen("delete-account", "member", "/me/delete"),
     Screen("not-found", "visitor", "/events/999999", status=404),
 ]
 SCREEN_BY_NAME = {screen.name: screen for screen in SCREENS}

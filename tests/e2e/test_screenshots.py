@@ -48,6 +48,8 @@ SHOTS = {
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
     "recurring.png": (True, "fr-FR", LAPTOP, SERIES, False),
+    "privacy.png": (False, "fr-FR", LAPTOP, "/privacy", True),
+    "delete-account.png": (True, "en-GB", LAPTOP, "/me/delete", True),
 }
 # file name -> (the link then followed from what was opened, the address it leads to)
 FOLLOW = {
