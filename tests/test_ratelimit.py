@@ -88,3 +88,18 @@ def test_too_many_packs_from_one_address_get_429_and_make_nothing(app, client, l
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Pack.id))) == 0
     assert client.get("/packs/new").status_code == 200
+
+
+def test_too_many_password_guesses_at_deletion_get_429_and_delete_nothing(
+    app, client, login, create_user
+):
+    from meetups.accounts.models import User
+
+    person = create_user()
+    login(person)
+    guesses = [client.post("/me/delete", data={"password": f"guess {n}"}) for n in range(11)]
+    assert [r.status_code for r in guesses[:10]] == [200] * 10
+    assert guesses[10].status_code == 429
+    assert client.post("/me/delete", data={"password": PASSWORD}).status_code == 429
+    with app.app_context():
+        assert db.session.get(User, person.id) is not None
