@@ -11,6 +11,7 @@ from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Rsvp, Series, Status
 from meetups.packs.models import Membership, Role
+from meetups.places.models import Venue
 from tests.conftest import PASSWORD, form_data, future_local
 from tests.smtp import text_of as mail_text
 from tests.test_rsvp import Page, Person, browser, move_to_past, new_person
@@ -341,3 +342,44 @@ def _check_after(gid: int, gone_id: int, before: list, was_host: bool) -> None:
     assert sorted(after, key=lambda a: a[0]) == sorted(expected, key=lambda a: a[0])
     # The line keeps its order: whoever still waits, waits in the same order as before.
     assert [u for u, r, w in after if w] == line[len(moved_up) :]
+
+
+def venue_of(app, gathering_id: int) -> tuple[int, int | None, tuple]:
+    """(venue id, its owner, its point) as the database holds them."""
+    with app.app_context():
+        venue = db.session.get(Gathering, gathering_id).venue
+        return venue.id, venue.owner_id, (venue.latitude, venue.longitude)
+
+
+def test_her_own_placement_of_a_venue_becomes_shared(app, create_user):
+    zoe = new_person(app, create_user)
+    gid = proposes(zoe, start=future_local(days=2))
+    reply = zoe.client.post(
+        f"/events/{gid}/location", data={"latitude": "45.76", "longitude": "4.83"}
+    )
+    assert reply.status_code == 303
+    move_to_past(app, gid)
+    venue_id, owner, point = venue_of(app, gid)
+    assert owner == zoe.id
+    deleted(zoe)
+    assert venue_of(app, gid) == (venue_id, None, point)  # shared now, where she put it
+
+
+def test_her_copy_of_a_shared_venue_merges_back_into_it(app, create_user):
+    bob = new_person(app, create_user)
+    bobs = proposes(bob)
+    zoe = new_person(app, create_user)
+    hers = proposes(zoe, start=future_local(days=2))
+    shared_id, _owner, _point = venue_of(app, bobs)
+    assert venue_of(app, hers)[0] == shared_id
+    reply = zoe.client.post(
+        f"/events/{hers}/location", data={"latitude": "45.7", "longitude": "4.8"}
+    )
+    assert reply.status_code == 303
+    move_to_past(app, hers)
+    copy_id, owner, _point = venue_of(app, hers)
+    assert copy_id != shared_id and owner == zoe.id
+    deleted(zoe)
+    assert venue_of(app, hers)[:2] == (shared_id, None)
+    with app.app_context():
+        assert db.session.get(Venue, copy_id) is None
