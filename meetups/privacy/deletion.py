@@ -105,8 +105,9 @@ def _hand_over(gathering: Gathering, user: User, heir_id: int, done: Deleted) ->
         mine = db.session.scalar(
             db.select(Rsvp).filter_by(gathering_id=gathering.id, user_id=user.id)
         )
-        mine.user_id, mine.updated_at = heir_id, utcnow()
-        mine.sequence += 1
+        if mine is not None:  # an organiser holds a seat; a row made by hand may not
+            mine.user_id, mine.updated_at = heir_id, utcnow()
+            mine.sequence += 1
     db.session.flush()
     done.handed_over[gathering.id] = heir_id
     key = f"{Kind.HANDED_OVER}:{gathering.id}:{{user}}:{gathering.sequence}"
