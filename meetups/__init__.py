@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.feeds.views import bp as feeds_bp
     from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.moderation.views import bp as moderation_bp
     from meetups.notifications.reminders import bp as reminders_bp
     from meetups.notifications.views import bp as notifications_bp
     from meetups.packs.views import bp as packs_bp
@@ -111,3 +112,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(moderation_bp)

@@ -25,6 +25,7 @@ class Kind:
     NEW_GATHERING = "new_gathering"
     DIGEST = "digest"
     JOIN_REQUEST = "join_request"
+    REPORT = "report"  # to admins: someone reported a gathering or a profile
     WITH_ICS = (SEAT, PROMOTED, CHANGED, CANCELLED)
 
 
