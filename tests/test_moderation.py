@@ -547,3 +547,47 @@ def test_hiding_a_hidden_gathering_again_in_another_report_only_closes_it(
     assert len(audit(app)) == 1
     with app.app_context():
         assert db.session.get(Gathering, spam.id).sequence == 1
+
+
+class TestWithCsrf:
+    """With CSRF protection on, as in production: no token, no report and no action."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    def test_a_report_needs_the_forms_token(self, app, client, people, spam):
+        from tests.test_csrf import assert_refused, csrf_token
+
+        token = csrf_token(client, "/auth/login")
+        client.post(
+            "/auth/login",
+            data={"email": people["anna"].email, "password": PASSWORD, "csrf_token": token},
+        )
+        assert_refused(report(client, spam.id))
+        assert reports(app) == []
+        token = csrf_token(client, f"/events/{spam.id}/report")
+        sent = client.post(
+            f"/events/{spam.id}/report", data={"reason": "Spam!", "csrf_token": token}
+        )
+        assert sent.status_code == 303
+        assert len(reports(app)) == 1
+
+    def test_an_action_needs_the_pages_token(self, app, client, people, spam):
+        from tests.test_csrf import assert_refused, csrf_token
+
+        with app.app_context():
+            db.session.add(Report(reporter_id=people["anna"].id, gathering_id=spam.id, reason="x"))
+            db.session.commit()
+        token = csrf_token(client, "/auth/login")
+        client.post(
+            "/auth/login",
+            data={"email": people["admin"].email, "password": PASSWORD, "csrf_token": token},
+        )
+        report_id = first_open_report(app)
+        assert_refused(act(client, report_id, "hide"))
+        assert status_of(app, spam.id) == Status.SCHEDULED and audit(app) == []
+        token = csrf_token(client, "/admin/reports")
+        done = client.post(f"/admin/reports/{report_id}/hide", data={"csrf_token": token})
+        assert done.status_code == 303
+        assert status_of(app, spam.id) == Status.HIDDEN

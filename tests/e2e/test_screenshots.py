@@ -23,6 +23,7 @@ pytestmark = sqlite_pass_only
 
 DEMO_MEMBER = "yanis@example.org"  # a Lyon translator who has not answered the first apéro
 DEMO_ORGANISER = "camille@example.org"  # who proposed the first apéro
+DEMO_ADMIN = "moderation@example.org"  # the demo's admin
 GATHERING = "Apéro freelance"
 # A monthly series: the city lists its occurrences, soonest first.
 SERIES = "Apéro freelance du premier jeudi"
@@ -48,6 +49,8 @@ SHOTS = {
     "people.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, True),
     "suggestions.png": (DEMO_ORGANISER, "fr-FR", LAPTOP, GATHERING, False),
     "recurring.png": (True, "fr-FR", LAPTOP, SERIES, False),
+    # The moderators' queue: the demo has two open reports on a gathering and one on a profile.
+    "admin-reports.png": (DEMO_ADMIN, "fr-FR", LAPTOP, "/admin/reports", True),
 }
 # file name -> (the link then followed from what was opened, the address it leads to)
 FOLLOW = {
