@@ -90,18 +90,22 @@ def act(report: Report, action: str, actor: User) -> Done:
         services.write_lock()  # SQLite: the database's write lock before anything is read again
         hidden = len(suspend(person)) if action == Action.SUSPEND else 0
     closed = _close(report, target, action, person)
-    db.session.add(
-        AuditLine(
-            actor_id=actor.id,
-            action=action,
-            gathering_id=target.gathering.id if target.gathering else None,
-            person_id=person.id if person else (target.person.id if target.person else None),
-            reports_closed=closed,
-            created_at=utcnow(),
-        )
-    )
-    db.session.flush()
+    _log(actor, action, target, person or target.person, closed)
     return Done(action, closed, hidden, person)
+
+
+def _log(actor: User, action: str, target: Target, person: User | None, closed: int) -> None:
+    """The audit line of an action: ids only (a deleted account leaves a NULL)."""
+    line = AuditLine(
+        actor_id=actor.id,
+        action=action,
+        gathering_id=target.gathering.id if target.gathering else None,
+        person_id=person.id if person else None,
+        reports_closed=closed,
+        created_at=utcnow(),
+    )
+    db.session.add(line)
+    db.session.flush()
 
 
 def _suspended_person(target: Target, actor: User) -> User:
