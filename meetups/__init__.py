@@ -91,7 +91,6 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    import meetups.moderation.models  # every table mapped: migrations compare them all
     import meetups.packs.models  # noqa: F401 - mapped before any query: gatherings name Pack
     from meetups.accounts.trade_map import bp as trade_map_bp
     from meetups.accounts.views import auth_bp, profile_bp
@@ -99,11 +98,13 @@ def _register_blueprints(app: Flask) -> None:
     from meetups.feeds.views import bp as feeds_bp
     from meetups.gatherings.encounters import bp as encounters_bp
     from meetups.gatherings.views import bp as gatherings_bp
+    from meetups.moderation.views import bp as moderation_bp
     from meetups.notifications.reminders import bp as reminders_bp
     from meetups.notifications.views import bp as notifications_bp
     from meetups.packs.views import bp as packs_bp
     from meetups.people.views import bp as people_bp
     from meetups.places.views import vendor_bp
+    from meetups.privacy.views import bp as privacy_bp
     from meetups.site import site_bp
 
     blueprints = (site_bp, auth_bp, profile_bp, trade_map_bp, gatherings_bp, encounters_bp)
@@ -111,6 +112,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_bp)
-    from meetups.privacy.views import bp as privacy_bp
-
+    app.register_blueprint(moderation_bp)  # and with it, every table is mapped
     app.register_blueprint(privacy_bp)

@@ -61,6 +61,7 @@ def demo(if_empty: bool, gatherings: int | None, seed: int | None) -> None:
         f"{summary['gatherings']} gatherings, {summary['packs']} packs."
     )
     click.echo(f"Sign in as {summary['login']} with the password {summary['password']}.")
+    click.echo(f"Moderate as {summary['admin']} (same password): /admin/reports.")
 
 
 def _demo_bulk(gatherings: int, seed: int | None) -> None:

@@ -49,12 +49,15 @@ def sign_in_first():
 
 
 def load_user(session_id: str):
-    """Find the user for a session id "<user id>:<session token>"; a stale token finds nobody."""
+    """Find the user for a session id "<user id>:<session token>"; a stale token, or a
+    suspended account, finds nobody."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
     user = db.session.scalar(_user_by_id(), {"id": int(user_id)})
-    return user if user is not None and user.session_token == token else None
+    if user is None or user.session_token != token or user.is_suspended:
+        return None
+    return user
 
 
 @cache

@@ -103,3 +103,19 @@ def test_too_many_password_guesses_at_deletion_get_429_and_delete_nothing(
     assert client.post("/me/delete", data={"password": PASSWORD}).status_code == 429
     with app.app_context():
         assert db.session.get(User, person.id) is not None
+
+
+def test_too_many_reports_from_one_address_get_429(
+    app, client, login, create_user, create_gathering
+):
+    from meetups.moderation.models import Report
+
+    gathering = create_gathering()
+    login(create_user())
+    url = f"/events/{gathering.id}/report"
+    tries = [client.post(url, data={"reason": f"Spam, try {n}"}) for n in range(6)]
+    assert [r.status_code for r in tries[:5]] == [303] * 5
+    assert tries[5].status_code == 429
+    assert client.get(url).status_code == 200  # the form itself stays readable
+    with app.app_context():
+        assert db.session.scalar(db.select(Report.reason)) == "Spam, try 4"

@@ -69,14 +69,18 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is not None and user.is_suspended:  # said only to whoever knows the password
+            form.password.errors.append(SUSPENDED)
+        elif user is not None:
             flash(_("Signed in. Hello, %(name)s!", name=user.display_name), "success")
             login_user(user)
             return _after_login()
-        form.password.errors.append(_("This e-mail and password do not match an account."))
+        else:
+            form.password.errors.append(_("This e-mail and password do not match an account."))
     return render_template("auth/login.html", form=form)
 
 
+SUSPENDED = _l("This account is suspended by the moderators: it can no longer sign in.")
 RESET_SENT = _l(
     "If an account uses this address, an e-mail with a link is on its way. "
     "The link works for one hour."

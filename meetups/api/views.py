@@ -82,6 +82,8 @@ def event(gathering_id: int):
     gathering = db.get_or_404(
         Gathering, gathering_id, description=f"No event with the id {gathering_id}."
     )
+    if gathering.is_hidden:
+        abort(410, description="This event was removed by moderators.")
     return _events_json([gathering])[0]
 
 

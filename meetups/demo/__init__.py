@@ -8,6 +8,7 @@ from sqlalchemy import func
 from meetups.accounts import services as accounts
 from meetups.accounts.models import User
 from meetups.dates import local_to_utc, utcnow
+from meetups.demo import reports
 from meetups.extensions import db
 from meetups.gatherings import recurring
 from meetups.gatherings import series as rules
@@ -149,12 +150,14 @@ def load(today: datetime | None = None) -> dict:
     _series(users, venues, start_day)
     _quorum(users, venues, start_day)
     db.session.flush()
+    reports.load(PASSWORD)
     return {
         "users": len(users),
         "cities": len({row[0] for row in VENUES}),
         "gatherings": db.session.scalar(db.select(func.count()).select_from(Gathering)),
         "packs": len(packs),
         "login": PEOPLE[0][0],
+        "admin": reports.ADMIN[0],
         "password": PASSWORD,
     }
 

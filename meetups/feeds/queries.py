@@ -83,7 +83,11 @@ def in_window() -> tuple:
         # range read: a city's years of history are never scanned.
         Gathering.starts_at >= bindparam("earliest_start"),
         Gathering.starts_at <= bindparam("window_end"),
-        Gathering.status.in_(Status.LIVE) | (Gathering.ends_at >= bindparam("cancelled_end")),
+        Gathering.status.in_(Status.LIVE)
+        | (
+            (Gathering.status == Status.CANCELLED)
+            & (Gathering.ends_at >= bindparam("cancelled_end"))
+        ),
     )
 
 
@@ -179,18 +183,31 @@ def personal_freshness(token: str, now: datetime) -> Freshness | None:
 @cache
 def _event_freshness():
     return (
-        db.select(Gathering.sequence, Gathering.updated_at, Venue.latitude, Venue.longitude)
+        db.select(
+            Gathering.sequence,
+            Gathering.updated_at,
+            Venue.latitude,
+            Venue.longitude,
+            Gathering.status,
+        )
         .join(Gathering.venue)
         .where(Gathering.id == bindparam("gathering_id"))
     )
 
 
+class Hidden(Exception):
+    """The gathering was removed by moderators: its download is gone (410)."""
+
+
 def event_freshness(gathering_id: int) -> Freshness | None:
-    """One gathering's version, its venue's place included; None when unknown."""
+    """One gathering's version, its venue's place included; None when unknown; Hidden raised
+    for a gathering moderators removed."""
     found = _first(_event_freshness(), gathering_id=gathering_id)
     if found is None:
         return None
-    sequence, updated_at, latitude, longitude = found
+    sequence, updated_at, latitude, longitude, status = found
+    if status == Status.HIDDEN:
+        raise Hidden(gathering_id)
     return Freshness(gathering_id, 1, gathering_id, sequence, updated_at, f"{latitude},{longitude}")
 
 

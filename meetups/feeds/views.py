@@ -20,7 +20,7 @@ from meetups.extensions import db
 from meetups.feeds import cache, ical, queries
 from meetups.gatherings.models import MAX_TAG_LENGTH
 from meetups.gatherings.models import Response as Answer
-from meetups.gatherings.queries import tag_filter
+from meetups.gatherings.queries import REMOVED, tag_filter
 from meetups.packs.models import Pack
 from meetups.places.models import City
 from meetups.urls import absolute_url
@@ -94,7 +94,10 @@ def _group_feed(
 def event_feed(req: Request, gathering_id: int) -> Feed | None:
     """One gathering as a file to import."""
     language = _language(req)
-    fresh = queries.event_freshness(gathering_id)
+    try:
+        fresh = queries.event_freshness(gathering_id)
+    except queries.Hidden:
+        abort(410, description=REMOVED)
     if fresh is None:
         return None
 

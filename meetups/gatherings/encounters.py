@@ -11,6 +11,7 @@ from meetups.extensions import db, limiter
 from meetups.forms import SiteForm
 from meetups.gatherings import contacts, services
 from meetups.gatherings.models import Gathering
+from meetups.gatherings.queries import shown_or_410
 
 bp = Blueprint("encounters", __name__)
 # Marks per address: a whole table said goodbye to in a minute, not a crawl through the ids.
@@ -40,7 +41,7 @@ def met(gathering_id: int, person_id: int):
     # SQLite: the write lock before the reads, or a tab's insert after another tab's commit
     # finds its snapshot stale and fails at once instead of waiting.
     services.write_lock()
-    gathering = db.get_or_404(Gathering, gathering_id)
+    gathering = shown_or_410(db.session.get(Gathering, gathering_id))
     back = redirect(url_for("gatherings.show", gathering_id=gathering.id, _anchor="met"), 303)
     # Taking back one's own mark needs nothing else: it is the viewer's own, and shows nobody.
     undo = form.met.data == "no"

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -60,9 +62,19 @@ def listing(now: datetime | None, tag: str | None, include_cancelled: bool):
     )
     if tag:
         query = query.where(tagged(tag))
-    if not include_cancelled:
-        query = query.where(Gathering.status.in_(Status.LIVE))
-    return query
+    return query.where(Gathering.status.in_(Status.SHOWN if include_cancelled else Status.LIVE))
+
+
+REMOVED = _l("This gathering was removed by moderators.")
+
+
+def shown_or_410(gathering: Gathering | None) -> Gathering:
+    """The gathering, else 404 when unknown, or 410 when moderators hid it (said once for all)."""
+    if gathering is None:
+        abort(404)
+    if gathering.is_hidden:
+        abort(410, description=REMOVED)
+    return gathering
 
 
 def upcoming(
@@ -206,7 +218,11 @@ def my_gatherings(user, now: datetime | None = None) -> MyGatherings:
     answered = (
         db.select(Rsvp, Gathering, place_in_line)
         .join(Rsvp.gathering)
-        .where(Rsvp.user_id == user.id, Rsvp.response != Response.NO)
+        .where(
+            Rsvp.user_id == user.id,
+            Rsvp.response != Response.NO,
+            Gathering.status.in_(Status.SHOWN),
+        )
         .options(joinedload(Gathering.city), joinedload(Gathering.venue))
     )
     upcoming = answered.where(Gathering.ends_at > now).order_by(Gathering.starts_at, Gathering.id)

@@ -128,7 +128,13 @@ def _insert(series: Series, occurrence: rules.Occurrence, tags) -> bool:
 def keep_horizons(now: datetime) -> Made:
     """Make the missing occurrences of every running series up to its horizon (tick's step)."""
     services.write_lock()  # SQLite: one tick writes at a time; PostgreSQL: the unique key
-    running = db.select(Series.id).where(Series.stopped_at.is_(None)).order_by(Series.id)
+    # Nothing more is made for an organiser who is gone or suspended.
+    running = (
+        db.select(Series.id)
+        .join(User, User.id == Series.organiser_id)
+        .where(Series.stopped_at.is_(None), User.suspended_at.is_(None))
+        .order_by(Series.id)
+    )
     made, touched = 0, 0
     for series_id in db.session.scalars(running).all():
         series = _lock_series(series_id)
@@ -162,14 +168,15 @@ def _lock_series(series_id: int) -> Series:
     return db.session.get(Series, series_id, with_for_update=True, populate_existing=True)
 
 
-def _later(gathering: Gathering, detached: bool = False) -> list[Gathering]:
-    """The scheduled occurrences after this one, locked, in order; detached ones if asked."""
+def _later(gathering: Gathering, detached: bool = False, statuses=Status.LIVE) -> list[Gathering]:
+    """The occurrences after this one (scheduled, unless other statuses are asked), locked, in
+    order; detached ones if asked."""
     query = (
         db.select(Gathering)
         .where(
             Gathering.series_id == gathering.series_id,
             Gathering.series_day > gathering.series_day,
-            Gathering.status.in_(Status.LIVE),
+            Gathering.status.in_(statuses),
         )
         .order_by(Gathering.series_day)
         .with_for_update()
@@ -231,6 +238,14 @@ def cancel_following(gathering: Gathering, message: str | None) -> list[Gatherin
     series.stopped_at = utcnow()
     later = _later(gathering, detached=True)
     return [g for g in (gathering, *later) if services.cancel(g, message)]
+
+
+def hide_following(gathering: Gathering) -> list[Gathering]:
+    """Hide this occurrence (under lock()) and every later one shown, and stop the series."""
+    series = _lock_series(gathering.series_id)
+    series.stopped_at = series.stopped_at or utcnow()
+    later = _later(gathering, detached=True, statuses=Status.SHOWN)
+    return [g for g in (gathering, *later) if services.hide(g)]
 
 
 def on_page(gathering: Gathering, locale) -> Rhythm | None:

@@ -133,6 +133,18 @@ def cancel(gathering: Gathering, message: str | None = None) -> bool:
     return True
 
 
+def hide(gathering: Gathering) -> bool:
+    """Remove a gathering from every list, feed and the API (under lock()), as moderators do;
+    False if it was hidden already."""
+    if gathering.is_hidden:
+        return False
+    gathering.status = Status.HIDDEN
+    gathering.sequence += 1
+    gathering.updated_at = utcnow()
+    db.session.flush()
+    return True
+
+
 class NotReinstated(Exception):
     """A reinstatement the rules refuse; the message says why, in words for the person."""
 

@@ -177,7 +177,7 @@ def _moved_message(occurrence, wall, zone: str) -> str:
 @bp.get("/events/<id:gathering_id>/duplicate")
 @login_required
 def duplicate(gathering_id: int):
-    gathering = db.get_or_404(Gathering, gathering_id)
+    gathering = queries.shown_or_410(db.session.get(Gathering, gathering_id))
     form = ProposalForm()
     form.offer_packs(packs_of(current_user.id))
     form.copy(gathering)
@@ -192,7 +192,7 @@ def duplicate(gathering_id: int):
 
 @bp.get("/events/<id:gathering_id>")
 def show(gathering_id: int):
-    gathering = db.get_or_404(Gathering, gathering_id)
+    gathering = queries.shown_or_410(db.session.get(Gathering, gathering_id))
     who = attendance(gathering)
     viewer_id = current_user.id if current_user.is_authenticated else None
     mine = who.mine(viewer_id)
@@ -231,7 +231,7 @@ def rsvp(gathering_id: int):
     if not form.validate():
         # Errors may be lazy strings (the edge rule's is): joined as text.
         abort(400, description=" ".join(map(str, form.response.errors)))
-    gathering = services.lock(gathering_id) or abort(404)
+    gathering = queries.shown_or_410(services.lock(gathering_id))
     try:
         outcome = services.respond(gathering, current_user, form.response.data)
     except services.RsvpRefused as refusal:
@@ -267,7 +267,7 @@ def answer_kept(app, user, **_extra) -> None:
     if kept is None:
         return
     gathering = services.lock(kept[0])
-    if gathering is None:  # deleted since
+    if gathering is None or gathering.is_hidden:  # deleted or removed since
         db.session.rollback()
         return
     try:
@@ -459,8 +459,7 @@ def _locate(venue) -> None:
 def _managed(gathering_id: int, lock: bool = False) -> Gathering:
     """Load a gathering the current user may edit or cancel: 404 if unknown, 403 if not theirs."""
     gathering = recurring.lock(gathering_id) if lock else db.session.get(Gathering, gathering_id)
-    if gathering is None:
-        abort(404)
+    queries.shown_or_410(gathering)
     if not gathering.can_be_managed_by(current_user):
         abort(403)
     return gathering

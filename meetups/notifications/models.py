@@ -26,6 +26,7 @@ class Kind:
     DIGEST = "digest"
     JOIN_REQUEST = "join_request"
     HANDED_OVER = "handed_over"  # a pack gathering whose organiser left Meute is yours now
+    REPORT = "report"  # to admins: someone reported a gathering or a profile
     WITH_ICS = (SEAT, PROMOTED, CHANGED, CANCELLED)
 
 

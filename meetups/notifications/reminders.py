@@ -13,6 +13,7 @@ from meetups.extensions import db, limiter
 from meetups.forms import SiteForm
 from meetups.gatherings import seating, services, signals
 from meetups.gatherings.models import Gathering, Response, Rsvp
+from meetups.gatherings.queries import shown_or_410
 from meetups.gatherings.views import RSVP_LIMIT
 from meetups.notifications import tokens
 
@@ -43,10 +44,10 @@ def answer(token: str):
             abort(400, description=" ".join(map(str, form.answer.errors)))
         # Locked before anything is read: a freed seat goes to the next person in line.
         gathering = services.lock(gathering_id) if form.answer.data == CANNOT else None
-        gathering = gathering or db.session.get(Gathering, gathering_id) or abort(404)
+        gathering = shown_or_410(gathering or db.session.get(Gathering, gathering_id))
         _answer(form.answer.data, gathering, _person(user_id))
         return redirect(url_for(".answer", token=token), 303)
-    gathering = db.session.get(Gathering, gathering_id) or abort(404)
+    gathering = shown_or_410(db.session.get(Gathering, gathering_id))
     rsvp = _rsvp(gathering, _person(user_id))
     return render_template(
         "reminders/answer.html",

@@ -16,6 +16,8 @@ from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.gatherings import signals
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status
+from meetups.moderation import signals as moderation_signals
+from meetups.notifications import reports
 from meetups.notifications.audience import audience
 from meetups.notifications.models import Kind, Mail, Rhythm, Settings
 from meetups.packs import signals as pack_signals
@@ -176,3 +178,5 @@ def init_app(app: Flask) -> None:
     signals.proposed.connect(proposed, app)
     pack_signals.join_asked.connect(join_asked, app)
     account_signals.reset_asked.connect(reset_asked, app)
+    moderation_signals.reported.connect(reports.reported, app)
+    reports.init_app(app)

@@ -18,6 +18,8 @@ def show(person_id: int):
     person = db.session.get(User, person_id)
     if person is None or not person.profile_visible_to(current_user):
         abort(404)
+    if person.is_suspended and not getattr(current_user, "is_admin", False):
+        abort(404)
     page = render_template(
         "people/show.html",
         person=person,

@@ -23,6 +23,7 @@ pytestmark = sqlite_pass_only
 
 DEMO_MEMBER = "yanis@example.org"  # a Lyon translator who has not answered the first apéro
 DEMO_ORGANISER = "camille@example.org"  # who proposed the first apéro
+DEMO_ADMIN = "moderation@example.org"  # the demo's admin
 GATHERING = "Apéro freelance"
 # A monthly series: the city lists its occurrences, soonest first.
 SERIES = "Apéro freelance du premier jeudi"
@@ -50,6 +51,8 @@ SHOTS = {
     "recurring.png": (True, "fr-FR", LAPTOP, SERIES, False),
     "privacy.png": (False, "fr-FR", LAPTOP, "/privacy", True),
     "delete-account.png": (True, "en-GB", LAPTOP, "/me/delete", True),
+    # The moderators' queue: the demo has two open reports on a gathering and one on a profile.
+    "admin-reports.png": (DEMO_ADMIN, "fr-FR", LAPTOP, "/admin/reports", True),
 }
 # file name -> (the link then followed from what was opened, the address it leads to)
 FOLLOW = {
