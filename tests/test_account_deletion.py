@@ -383,3 +383,66 @@ def test_her_copy_of_a_shared_venue_merges_back_into_it(app, create_user):
     assert venue_of(app, hers)[:2] == (shared_id, None)
     with app.app_context():
         assert db.session.get(Venue, copy_id) is None
+
+
+def test_a_deleted_accounts_id_is_never_given_again_nor_its_links(app, create_user):
+    """Links signed with an id (unsubscribe, "still coming?") must not act on a newcomer."""
+    from meetups.notifications.tokens import unsubscribe_token
+
+    zoe = new_person(app, create_user)
+    with app.app_context():
+        token = unsubscribe_token(zoe.id, "reminders")
+    deleted(zoe)
+    newcomer = create_user()
+    assert newcomer.id > zoe.id
+    assert browser(app).post(f"/unsubscribe/{token}").status_code == 404
+
+
+def test_a_suspended_member_takes_over_no_pack(app, create_user):
+    zoe = new_person(app, create_user)
+    zoe.client.post(
+        "/packs/new", data={"name": "Relecteurs", "city": "Lyon", "join_policy": "open"}
+    )
+    early = new_person(app, create_user)  # the longest-standing member, but suspended
+    late = new_person(app, create_user)
+    early.client.post("/packs/relecteurs/join")
+    late.client.post("/packs/relecteurs/join")
+    gid = proposes(zoe, pack="relecteurs")
+    with app.app_context():
+        db.session.get(User, early.id).suspended_at = db.func.now()
+        db.session.commit()
+    deleted(zoe)
+    with app.app_context():
+        roles = {
+            m.user_id: m.role
+            for m in db.session.scalars(db.select(Membership).filter_by(pack_id=1))
+        }
+        assert roles == {early.id: Role.MEMBER, late.id: Role.ORGANISER}
+        assert db.session.get(Gathering, gid).organiser_id == late.id
+
+
+def test_a_mail_whose_person_is_deleted_while_it_goes_out_is_skipped(
+    app_config, mail_config, app, create_user, smtp_inbox
+):
+    """send-mail loaded a batch; one recipient deletes their account before their mail leaves."""
+    from meetups.extensions import mail as mailer
+    from meetups.notifications import sending
+    from meetups.notifications.models import Kind, Mail
+    from meetups.notifications.services import queue
+
+    stays, goes = create_user(email="stays@example.org"), create_user(email="goes@example.org")
+    with app.app_context(), app.test_request_context():
+        queue(Kind.RESET, [stays.id], "reset:{user}", None)
+        queue(Kind.RESET, [goes.id], "reset:{user}", None)
+        db.session.commit()
+        ids = list(db.session.scalars(db.select(Mail.id).order_by(Mail.id)))
+        batch = sending._load(ids)
+        db.session.commit()  # what send-mail does after each mail: the rows are expired
+        with db.engine.begin() as other:  # the deletion, from another connection
+            other.execute(sa.delete(User).where(User.id == goes.id))
+        report = sending.Report()
+        with mailer.connect() as connection:
+            assert [sending._send_one(connection, m, report) for m in batch] == [True, True]
+        assert report.sent == 1
+        assert db.session.scalar(db.select(db.func.count(Mail.id))) == 1
+    assert [m["To"] for m in smtp_inbox.messages] == [f"{stays.display_name} <stays@example.org>"]

@@ -77,7 +77,8 @@ def act(client, report_id: int, action: str):
 
 def first_open_report(app) -> int:
     with app.app_context():
-        return db.session.scalar(db.select(Report.id).where(Report.resolved_at.is_(None)))
+        query = db.select(Report.id).where(Report.resolved_at.is_(None)).order_by(Report.id)
+        return db.session.scalar(query)
 
 
 # Reporting --------------------------------------------------------------------------------
@@ -330,6 +331,19 @@ def test_suspending_ends_sessions_sign_in_and_the_profile_and_hides_gatherings(
     assert "This account is suspended by the moderators" in text_of(again.text)
     wrong = olga_browser.post("/auth/login", data={"email": olga.email, "password": "nope nope"})
     assert "suspended" not in wrong.text  # said only to whoever knows the password
+    # Nor is a password reset a way back in: the link is refused, the password unchanged.
+    from meetups.accounts.services import reset_token
+
+    with app.app_context():
+        link = f"/auth/reset/{reset_token(db.session.get(User, olga.id))}"
+    refused = olga_browser.post(
+        link, data={"password": "a brand new password"}, headers={"Accept-Language": "en"}
+    )
+    assert refused.status_code == 403
+    assert "This account is suspended by the moderators" in text_of(refused.text)
+    assert olga_browser.get("/me").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, olga.id).check_password(PASSWORD)
 
     assert client.get(f"/people/{olga.id}").status_code == 200  # the admin still sees it
     as_(people["anna"])
@@ -354,8 +368,12 @@ def test_hiding_an_occurrence_hides_the_later_ones_and_stops_the_series(
         ids = (first.id, second.id, *[g.id for g in later])
     as_(people["anna"])
     report(client, ids[1])
+    as_(people["bob"])
+    report(client, ids[2])  # a later one, reported on its own: closed by the same action
     as_(people["admin"])
     act(client, first_open_report(app), "hide")
+    assert [outcome for *_r, outcome in reports(app)] == ["hide", "hide"]
+    assert audit(app) == [(people["admin"].id, "hide", ids[1], None, 2)]
     assert status_of(app, ids[0]) == Status.SCHEDULED  # the one before stays
     assert {status_of(app, i) for i in ids[1:]} == {Status.HIDDEN}
     with app.app_context():

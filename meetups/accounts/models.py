@@ -47,6 +47,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("visibility IN ('public', 'members', 'hidden')", name="visibility"),
+        # A deleted account's id is never given again (SQLite would reuse the highest one): links
+        # signed with it (unsubscribe, "still coming?") must lead nowhere, not to a newcomer.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +88,11 @@ class User(UserMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's word: a suspended account is signed in by nothing (login_user refuses)."""
+        return not self.is_suspended
 
     @property
     def is_hidden(self) -> bool:

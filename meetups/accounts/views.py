@@ -113,6 +113,9 @@ def reset_with_token(token: str):
     user = services.user_for_reset(token)
     if user is None:  # unknown, altered, expired or used: one answer for all
         return render_template("auth/reset_password.html", form=None), 404
+    if user.is_suspended:  # a reset link is no way back in
+        flash(SUSPENDED, "error")
+        return render_template("auth/reset_password.html", form=None), 403
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.change_password(user, form.password.data)

@@ -11,7 +11,7 @@ from meetups.database import inserted_or_found
 from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings.attendance import Attendance
-from meetups.gatherings.models import Encounter, Gathering, Response, Rsvp, Status
+from meetups.gatherings.models import Encounter, Gathering, Response, Rsvp
 
 
 def open_for_marks(gathering: Gathering) -> bool:
@@ -147,7 +147,7 @@ def of(user_id: int) -> list[Contact]:
         .join(back, answers)
         .join(User, User.id == Encounter.met_id)
         .join(Gathering, Gathering.id == Encounter.gathering_id)
-        .where(Encounter.user_id == user_id, Gathering.status.in_(Status.SHOWN))
+        .where(Encounter.user_id == user_id)  # a gathering hidden since: the two still met
         .options(joinedload(Gathering.city))
         .order_by(User.display_name, User.id, Gathering.starts_at.desc(), Gathering.id)
     )

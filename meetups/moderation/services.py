@@ -85,13 +85,13 @@ def act(report: Report, action: str, actor: User) -> Done:
     if action == Action.HIDE and target.gathering is None:
         raise Refused(_("Only a gathering can be hidden: suspend the account, or dismiss."))
     if action == Action.HIDE:
-        hidden = len(hide(target.gathering.id))  # locks as edits do
+        hidden = hide(target.gathering.id)  # locks as edits do
     else:
         services.write_lock()  # SQLite: the database's write lock before anything is read again
-        hidden = len(suspend(person)) if action == Action.SUSPEND else 0
-    closed = _close(report, target, action, person)
+        hidden = suspend(person) if action == Action.SUSPEND else []
+    closed = _close(report, target, action, person, [g.id for g in hidden])
     _log(actor, action, target, person or target.person, closed)
-    return Done(action, closed, hidden, person)
+    return Done(action, closed, len(hidden), person)
 
 
 def _log(actor: User, action: str, target: Target, person: User | None, closed: int) -> None:
@@ -118,10 +118,13 @@ def _suspended_person(target: Target, actor: User) -> User:
     return person
 
 
-def _close(report: Report, target: Target, action: str, person: User | None) -> int:
-    """Close every open report on the target (a suspension: on the person and all their
-    gatherings too); AlreadyHandled if this report was closed meanwhile."""
-    about = [target.where()]
+def _close(
+    report: Report, target: Target, action: str, person: User | None, hidden: list[int]
+) -> int:
+    """Close every open report on the target and on what the action hid (later occurrences;
+    a suspension: the person and all their gatherings too); AlreadyHandled if this report
+    was closed meanwhile."""
+    about = [target.where(), Report.gathering_id.in_(hidden)]
     if person is not None:
         theirs = db.select(Gathering.id).where(Gathering.organiser_id == person.id)
         about += [Report.person_id == person.id, Report.gathering_id.in_(theirs)]

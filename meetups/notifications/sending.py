@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from meetups.dates import utcnow
 from meetups.extensions import db
@@ -147,7 +148,18 @@ def _send(ids: list[int], report: Report, deadline: datetime) -> bool:
 def _send_one(connection, mail: Mail, report: Report) -> bool:
     """Send one mail and record it; False when the connection is lost."""
     try:
+        return _deliver(connection, mail, report)
+    except (ObjectDeletedError, StaleDataError):
+        # Its person deleted their account while the batch was going out: the row went with it.
+        db.session.rollback()
+        return True
+
+
+def _deliver(connection, mail: Mail, report: Report) -> bool:
+    try:
         msg = message(mail)
+    except ObjectDeletedError:
+        raise
     except Gone:
         _fail(mail, "what the mail is about no longer exists, or no longer holds", report)
         return True

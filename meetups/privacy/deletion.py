@@ -34,6 +34,10 @@ def delete_account(user: User) -> Deleted:
     """Delete this account and settle what it leaves behind; report what people must be told."""
     done = Deleted()
     services.write_lock()  # SQLite: the whole deletion holds the write lock, like an RSVP
+    # The account first, as a suspension takes it: then its series, then its gatherings.
+    user = db.session.get(User, user.id, with_for_update=True, populate_existing=True)
+    if user is None:  # deleted meanwhile (another tab): nothing left to do
+        return done
     series = _lock_series(user)
     ahead = [services.locked(gid) for gid in _ahead_ids(user)]  # gatherings, in id order
     for pack in succession.lock_packs(user):

@@ -30,13 +30,16 @@ def lock_packs(user: User) -> list[Pack]:
 
 
 def _active(pack_id: int, leaving_id: int):
-    """The active members of a pack other than the leaving person, longest-standing first."""
+    """The active members of a pack other than the leaving person, longest-standing first;
+    a suspended account takes nothing over (it cannot sign in to run it)."""
     return (
         db.select(Membership)
+        .join(User, User.id == Membership.user_id)
         .where(
             Membership.pack_id == pack_id,
             Membership.status == MemberStatus.ACTIVE,
             Membership.user_id != leaving_id,
+            User.suspended_at.is_(None),
         )
         .order_by(Membership.joined_at, Membership.id)
     )
