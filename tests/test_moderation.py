@@ -12,6 +12,7 @@ from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Series, Status
 from meetups.moderation.models import AuditLine, Report
 from tests.conftest import PASSWORD, form_data, text_of
+from tests.smtp import calendar_of
 
 
 @pytest.fixture
@@ -550,7 +551,18 @@ class TestMail:
         as_(people["admin"])
         act(client, first_open_report(app), "hide")
         runner.invoke(args=["send-mail"])
-        assert smtp_inbox.messages == []  # neither the report nor the hidden gathering's seat
+        # Neither the report nor the hidden gathering's seat: only its removal, to those it
+        # concerns (the organiser and Anna, going), with the .ics that cancels it.
+        assert sorted(m["To"].addresses[0].username for m in smtp_inbox.messages) == [
+            "anna",
+            "olga",
+        ]
+        for message in smtp_inbox.messages:
+            assert message["Subject"] == "Retirée par les modérateurs\u00a0: Spam <b>course</b>"
+            text = message.get_body(("plain",)).get_content()
+            assert "Les modérateurs de Meute ont retiré cette rencontre" in text
+            (event,) = calendar_of(message).walk("VEVENT")
+            assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
 
 
 def test_hiding_a_hidden_gathering_again_in_another_report_only_closes_it(

@@ -197,8 +197,9 @@ def _timezones(pieces: list[Piece]):
 
 
 def _status(gathering: Gathering, shown: str) -> str:
-    """Cancelled above all; a gathering waiting for its quorum is at most tentative."""
-    if gathering.is_cancelled:
+    """Cancelled above all (removed by moderators too: in the mail saying so, calendars drop
+    it); a gathering waiting for its quorum is at most tentative."""
+    if gathering.is_cancelled or gathering.is_hidden:
         return Status.CANCELLED
     return Status.TENTATIVE if gathering.is_tentative else shown
 

@@ -298,6 +298,11 @@ class Rsvp(db.Model):
 
     gathering: Mapped[Gathering] = relationship(back_populates="rsvps")
     user: Mapped[User | None] = relationship()
+    history: Mapped[list["AnswerChange"]] = relationship(
+        order_by="(AnswerChange.at, AnswerChange.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     def promoted_lately(self, now: datetime | None = None) -> bool:
         """A freed seat went to this person less than PROMOTION_NEWS ago, and they hold it still."""
@@ -307,6 +312,20 @@ class Rsvp(db.Model):
 
     def __repr__(self) -> str:
         return f"<Rsvp {self.user_id}->{self.gathering_id} {self.response}>"
+
+
+class AnswerChange(db.Model):
+    """One step in the story of an answer: what it became (the response, in line or holding a
+    seat) and when. Kept so that people can read their own history (the export); no person's
+    id here: it is the answer's, and an answer made anonymous keeps an anonymous story."""
+
+    __tablename__ = "answer_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rsvp_id: Mapped[int] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"), index=True)
+    response: Mapped[str] = mapped_column(String(8))
+    is_waitlisted: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Encounter(db.Model):

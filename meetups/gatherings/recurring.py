@@ -116,6 +116,7 @@ def _insert(series: Series, occurrence: rules.Occurrence, tags) -> bool:
         user_id=series.organiser_id,
         response=Response.GOING,
         responded_at=gathering.created_at,
+        history=[services.first_answer(gathering.created_at)],
     )
     try:
         with db.session.begin_nested():

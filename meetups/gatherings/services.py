@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Integer, bindparam, func, text
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +14,7 @@ from meetups.database import inserted_or_found
 from meetups.dates import UTCDateTime, utcnow
 from meetups.extensions import db
 from meetups.gatherings import quorum, seating
-from meetups.gatherings.models import Gathering, Response, Rsvp, Status, Tag
+from meetups.gatherings.models import AnswerChange, Gathering, Response, Rsvp, Status, Tag
 from meetups.gatherings.queries import proposed_with
 from meetups.places import gazetteer
 from meetups.places.services import city_for, venue_for
@@ -58,6 +59,7 @@ def propose(organiser: User, proposal: Proposal, key: str | None = None) -> Gath
         Status.SCHEDULED if quorum.is_reached(proposal.min_going, 1) else Status.TENTATIVE
     )
     rsvp = Rsvp(gathering=gathering, user=organiser, response=Response.GOING, responded_at=now)
+    rsvp.history = [first_answer(now)]
     try:
         with db.session.begin_nested():  # sent twice at once: the database lets one in
             db.session.add_all([gathering, rsvp])
@@ -294,12 +296,28 @@ def respond(gathering: Gathering, user: User, response: str) -> RsvpOutcome:
     rsvp.promoted_at = None
     rsvp.is_waitlisted = waits
     db.session.flush()
+    remember([(rsvp.id, response, waits)], rsvp.responded_at)
     promoted = promote_waitlisted(gathering, taken=taken - 1) if had_seat else []
     # A newcomer to the line is behind everyone already in it.
     place = waiting + 1 if waits else None
     seated = response == Response.GOING and not waits
     confirmed = seated and quorum.is_reached(gathering.min_going, taken + 1) and confirm(gathering)
     return RsvpOutcome(response, waits, True, place, tuple(promoted), confirmed=bool(confirmed))
+
+
+def first_answer(at: datetime) -> AnswerChange:
+    """The story of an organiser's answer starts with "going", a seat held."""
+    return AnswerChange(response=Response.GOING, is_waitlisted=False, at=at)
+
+
+def remember(changes: list[tuple[int, str, bool]], at: datetime) -> None:
+    """Write what answers became, (rsvp id, response, waitlisted), into their history."""
+    if changes:
+        rows = [
+            {"rsvp_id": rsvp_id, "response": response, "is_waitlisted": waits, "at": at}
+            for rsvp_id, response, waits in changes
+        ]
+        db.session.execute(sa_insert(AnswerChange), rows)
 
 
 def confirm(gathering: Gathering) -> bool:
@@ -332,7 +350,9 @@ def promote_waitlisted(gathering: Gathering, taken: int | None = None) -> list[i
     if free == 0:
         return []
     params = {"gid": gathering.id, "free": free, "now": utcnow()}
-    return list(db.session.scalars(_PROMOTE, params))
+    moved = db.session.execute(_PROMOTE, params).all()
+    remember([(rsvp_id, Response.GOING, False) for rsvp_id, _user in moved], params["now"])
+    return [user_id for _rsvp, user_id in moved]
 
 
 # The RSVP statements are built once, with parameters: building them took SQLAlchemy
@@ -374,7 +394,7 @@ _PROMOTE = (
     sa_update(Rsvp)
     .where(Rsvp.id.in_(_first_in_line.scalar_subquery()))
     .values(is_waitlisted=False, promoted_at=_now, updated_at=_now, sequence=Rsvp.sequence + 1)
-    .returning(Rsvp.user_id)  # ids: loading whole RSVPs from RETURNING costs more than this
+    .returning(Rsvp.id, Rsvp.user_id)  # ids: loading whole RSVPs costs more than this
     .execution_options(synchronize_session="fetch")
 )
 

@@ -71,7 +71,7 @@ class Done:
 
     action: str
     closed: int
-    hidden: int = 0
+    hidden: tuple[Gathering, ...] = ()
     suspended: User | None = None
 
 
@@ -91,7 +91,7 @@ def act(report: Report, action: str, actor: User) -> Done:
         hidden = suspend(person) if action == Action.SUSPEND else []
     closed = _close(report, target, action, person, [g.id for g in hidden])
     _log(actor, action, target, person or target.person, closed)
-    return Done(action, closed, len(hidden), person)
+    return Done(action, closed, tuple(hidden), person)
 
 
 def _log(actor: User, action: str, target: Target, person: User | None, closed: int) -> None:

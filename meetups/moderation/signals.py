@@ -9,3 +9,5 @@ _signals = Namespace()
 
 # report (models.Report): someone reported a gathering or a profile, or changed their reason.
 reported = _signals.signal("reported")
+# removed (gatherings: list of Gathering, by: User): an admin hid them (hide, or a suspension).
+removed = _signals.signal("removed")

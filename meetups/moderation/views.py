@@ -84,6 +84,8 @@ def act(report_id: int, action: str):
         db.session.rollback()
         abort(400, description=str(refusal))
     else:
+        if done.hidden:  # the people who answered hear of it, in the same commit
+            signals.report(signals.removed, gatherings=done.hidden, by=current_user)
         db.session.commit()
         flash(_done_message(done), "success")
     return redirect(url_for(".reports"), 303)

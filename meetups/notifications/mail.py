@@ -34,6 +34,7 @@ SUBJECTS = {
     Kind.RESET: lazy_gettext("Choose a new Meute password"),
     Kind.HANDED_OVER: lazy_gettext("You organise it now: %(title)s"),
     Kind.REPORT: lazy_gettext("Reported on Meute: %(what)s"),
+    Kind.REMOVED: lazy_gettext("Removed by the moderators: %(title)s"),
 }
 # Mails that say nothing true once their gathering is cancelled (it has its own notice).
 _VOID_ONCE_CANCELLED = (
@@ -69,8 +70,8 @@ class Gone(Exception):
 def message(mail: Mail) -> Message:
     """The e-mail of this outbox row, ready for SMTP (inside a request context for URLs)."""
     user = mail.user
-    if mail.gathering is not None and mail.gathering.is_hidden:
-        raise Gone(mail.key)  # removed by moderators: nobody is told more of it
+    if mail.gathering is not None and mail.gathering.is_hidden and mail.kind != Kind.REMOVED:
+        raise Gone(mail.key)  # removed by moderators: nobody is told more of it but that
     if mail.kind in _VOID_ONCE_CANCELLED and mail.gathering.is_cancelled:
         raise Gone(mail.key)  # overtaken: the cancellation notice says what matters now
     if mail.kind in _ABOUT_ONES_ANSWER and not _answer_stands(mail):

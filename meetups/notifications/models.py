@@ -27,7 +27,8 @@ class Kind:
     JOIN_REQUEST = "join_request"
     HANDED_OVER = "handed_over"  # a pack gathering whose organiser left Meute is yours now
     REPORT = "report"  # to admins: someone reported a gathering or a profile
-    WITH_ICS = (SEAT, PROMOTED, CHANGED, CANCELLED)
+    REMOVED = "removed"  # a gathering one answered was hidden by moderators
+    WITH_ICS = (SEAT, PROMOTED, CHANGED, CANCELLED, REMOVED)
 
 
 class Mail(db.Model):

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from meetups import i18n
 from meetups.accounts import signals as account_signals
 from meetups.accounts.models import User
+from meetups.dates import utcnow
 from meetups.extensions import db
 from meetups.gatherings import signals
 from meetups.gatherings.models import Gathering, Response, Rsvp, Status
@@ -113,6 +114,15 @@ def cancelled(_app, gathering: Gathering, by: User | None) -> None:
     _tell_everyone(Kind.CANCELLED, gathering, {}, by)
 
 
+def removed(_app, gatherings, by: User) -> None:
+    """Hidden by moderators: the people who answered one still to come are told (the organiser
+    too), with the .ics that takes it out of their calendar."""
+    now = utcnow()
+    for gathering in gatherings:
+        if not gathering.is_past(now):
+            _tell_everyone(Kind.REMOVED, gathering, {}, by)
+
+
 def reinstated(_app, gathering: Gathering, promoted: list[int], by: User) -> None:
     """On again: everyone who answered is told, and seats added meanwhile are given."""
     seats_given(gathering, promoted)
@@ -179,4 +189,5 @@ def init_app(app: Flask) -> None:
     pack_signals.join_asked.connect(join_asked, app)
     account_signals.reset_asked.connect(reset_asked, app)
     moderation_signals.reported.connect(reports.reported, app)
+    moderation_signals.removed.connect(removed, app)
     reports.init_app(app)

@@ -112,6 +112,7 @@ def _hand_over(gathering: Gathering, user: User, heir_id: int, done: Deleted) ->
         if mine is not None:  # an organiser holds a seat; a row made by hand may not
             mine.user_id, mine.updated_at = heir_id, utcnow()
             mine.sequence += 1
+            mine.history = [services.first_answer(mine.updated_at)]  # theirs from now on
     db.session.flush()
     done.handed_over[gathering.id] = heir_id
     key = f"{Kind.HANDED_OVER}:{gathering.id}:{{user}}:{gathering.sequence}"

@@ -6,7 +6,7 @@ e-mail address is ever put in it; other people appear by the name pages show the
 
 from datetime import datetime
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from meetups.accounts.models import User
 from meetups.dates import utc_to_local
@@ -93,7 +93,7 @@ def _rsvps(user: User) -> list[dict]:
         db.select(Rsvp)
         .join(Rsvp.gathering)
         .where(Rsvp.user_id == user.id)
-        .options(joinedload(Rsvp.gathering).joinedload(Gathering.city))
+        .options(joinedload(Rsvp.gathering).joinedload(Gathering.city), selectinload(Rsvp.history))
         .order_by(Gathering.starts_at, Gathering.id)
     )
     return [_rsvp(rsvp) for rsvp in db.session.scalars(query)]
@@ -108,8 +108,11 @@ def _rsvp(rsvp: Rsvp) -> dict:
         "responded_at": _at(rsvp.responded_at),
         "promoted_at": _at(rsvp.promoted_at),
         "updated_at": _at(rsvp.updated_at),
-        # No history is stored beyond this: how many times this answer or its seat changed.
-        "changes": rsvp.sequence,
+        "changes": rsvp.sequence,  # how many times this answer or its seat changed
+        "history": [
+            {"response": step.response, "is_waitlisted": step.is_waitlisted, "at": _at(step.at)}
+            for step in rsvp.history
+        ],
     }
 
 
