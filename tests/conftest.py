@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.engine import make_url
 
 import meetups.packs.models  # noqa: F401 - mapped for tests that use models without an app
@@ -71,6 +72,34 @@ def app(app_config, tmp_path, monkeypatch):
         db.create_all()
         seed_trade_pairs()
     yield app
+    dispose_app(app)
+
+
+def module_app(tmp, database_url: str | None, **config) -> Flask:
+    """An app of its own on a fresh database, for a module's shared set-up."""
+    with pytest.MonkeyPatch.context() as env:
+        for key in [k for k in os.environ if k.startswith("MEETUPS_") or k == "DATABASE_URL"]:
+            env.delenv(key)
+        env.setenv("MEETUPS_INSTANCE_PATH", str(tmp / "instance"))
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret-key",
+                "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp / 'meetups.sqlite'}",
+                "WTF_CSRF_ENABLED": False,
+                "GEOCODERS": "offline",
+                "RATELIMIT_ENABLED": False,
+                **config,
+            }
+        )
+    with app.app_context():
+        db.create_all()
+        seed_trade_pairs()
+    return app
+
+
+def dispose_app(app: Flask) -> None:
+    """Close a test app's database (dropping PostgreSQL's tables: the next test starts empty)."""
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

@@ -7,19 +7,16 @@ reports, and has mails queued. Everyone acts through the pages, as in a browser;
 (their form is another part of the issue) and the past (time) are written directly.
 """
 
-import os
 from dataclasses import dataclass, field
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from meetups import create_app
 from meetups.accounts import services as accounts
 from meetups.accounts.models import User
 from meetups.extensions import db
 from meetups.moderation.models import Report
-from tests.conftest import PASSWORD, form_data, future_local, seed_trade_pairs
+from tests.conftest import PASSWORD, form_data, future_local
 from tests.test_rsvp import browser, move_to_past
 
 NAME, EMAIL = "Zéphyrine Quenouille", "zephyrine.q@example.org"
@@ -43,37 +40,6 @@ class World:
     others: dict[str, Member] = field(default_factory=dict)
     gatherings: dict[str, int] = field(default_factory=dict)
     packs: tuple[str, ...] = ("plumes-de-lyon", "correcteurs-de-lyon", "club-ferme")
-
-
-def make_app(tmp, database_url: str | None, **config) -> Flask:
-    """An app of its own on a fresh database, for a module's shared set-up."""
-    with pytest.MonkeyPatch.context() as env:
-        for key in [k for k in os.environ if k.startswith("MEETUPS_") or k == "DATABASE_URL"]:
-            env.delenv(key)
-        env.setenv("MEETUPS_INSTANCE_PATH", str(tmp / "instance"))
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test-secret-key",
-                "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp / 'meetups.sqlite'}",
-                "WTF_CSRF_ENABLED": False,
-                "GEOCODERS": "offline",
-                "RATELIMIT_ENABLED": False,
-                **config,
-            }
-        )
-    with app.app_context():
-        db.create_all()
-        seed_trade_pairs()
-    return app
-
-
-def dispose(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
 
 
 def member(app, email, name, trade="web writer", lang="en", **profile) -> Member:

@@ -17,6 +17,7 @@ from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Rsvp, Status
 from meetups.packs.models import Membership, Role
 from tests import privacy_world
+from tests.conftest import dispose_app, module_app
 from tests.privacy_world import TRACES
 from tests.smtp import html_of, text_of
 from tests.test_rsvp import Page, browser
@@ -31,7 +32,7 @@ def traces_in(text: str) -> list[str]:
 def world(tmp_path_factory, postgres_url, smtp_inbox):
     smtp_inbox.stop()
     smtp_inbox.start()
-    app = privacy_world.make_app(
+    app = module_app(
         tmp_path_factory.mktemp("traces"),
         postgres_url,
         MAIL_SERVER="127.0.0.1",
@@ -53,7 +54,7 @@ def world(tmp_path_factory, postgres_url, smtp_inbox):
         world.after = _crawl(world)
         yield world
     finally:
-        privacy_world.dispose(app)
+        dispose_app(app)
 
 
 def _rsvps(app) -> dict[int, tuple]:

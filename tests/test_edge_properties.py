@@ -34,7 +34,6 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from meetups import create_app
 from meetups.accounts import services as accounts
 from meetups.accounts.models import User
 from meetups.dates import utcnow
@@ -42,7 +41,7 @@ from meetups.extensions import db
 from meetups.gatherings.models import Gathering, Rsvp, Tag
 from meetups.places import gazetteer
 from meetups.places.models import City, Venue
-from tests.conftest import PASSWORD, form_data, future_local
+from tests.conftest import PASSWORD, dispose_app, form_data, future_local, module_app
 
 settings.register_profile(
     "edge",
@@ -285,31 +284,11 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, postgres_url):
-    tmp = tmp_path_factory.mktemp("edge")
-    with pytest.MonkeyPatch.context() as env:
-        for key in [k for k in os.environ if k.startswith("MEETUPS_") or k == "DATABASE_URL"]:
-            env.delenv(key)
-        env.setenv("MEETUPS_INSTANCE_PATH", str(tmp / "instance"))
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test-secret-key",
-                "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp / 'meetups.sqlite'}",
-                "WTF_CSRF_ENABLED": False,
-                "GEOCODERS": "offline",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
-        try:
-            yield _people_and_gatherings(app)
-        finally:
-            with app.app_context():
-                db.session.remove()
-                if db.engine.dialect.name == "postgresql":
-                    db.drop_all()
-                db.engine.dispose()
+    app = module_app(tmp_path_factory.mktemp("edge"), postgres_url)
+    try:
+        yield _people_and_gatherings(app)
+    finally:
+        dispose_app(app)
 
 
 def _people_and_gatherings(app: Flask) -> Site:

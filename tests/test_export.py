@@ -10,17 +10,18 @@ import pytest
 from meetups.accounts.models import User
 from meetups.extensions import db
 from tests import privacy_world
+from tests.conftest import dispose_app, module_app
 from tests.privacy_world import EMAIL, LINK, NAME, TRADE
 from tests.test_rsvp import browser
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, postgres_url):
-    app = privacy_world.make_app(tmp_path_factory.mktemp("export"), postgres_url)
+    app = module_app(tmp_path_factory.mktemp("export"), postgres_url)
     try:
         yield privacy_world.build(app)
     finally:
-        privacy_world.dispose(app)
+        dispose_app(app)
 
 
 @pytest.fixture(scope="module")
