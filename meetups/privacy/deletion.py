@@ -34,8 +34,11 @@ def delete_account(user: User) -> Deleted:
     """Delete this account and settle what it leaves behind; report what people must be told."""
     done = Deleted()
     services.write_lock()  # SQLite: the whole deletion holds the write lock, like an RSVP
-    # The account first, as a suspension takes it: then its series, then its gatherings.
-    user = db.session.get(User, user.id, with_for_update=True, populate_existing=True)
+    # The account first, as a suspension takes it: then its series, then its gatherings. FOR NO
+    # KEY UPDATE: another's answer that moves this person up (an outbox row naming them takes a
+    # key-share lock) must not wait for it while this deletion waits for that gathering.
+    locking = {"key_share": True}
+    user = db.session.get(User, user.id, with_for_update=locking, populate_existing=True)
     if user is None:  # deleted meanwhile (another tab): nothing left to do
         return done
     series = _lock_series(user)
